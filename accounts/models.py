@@ -1,0 +1,148 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+# Ofcom's rules give ADR rights to domestic customers and to businesses with this many
+# workers or fewer.
+ADR_MAX_BUSINESS_WORKERS = 10
+
+
+class CustomerType(models.TextChoices):
+    DOMESTIC = "domestic", "Domestic (personal or household)"
+    BUSINESS = "business", "Business"
+
+
+class PreferredContact(models.TextChoices):
+    EMAIL = "email", "Email"
+    POST = "post", "Post"
+
+
+class PreferredFormat(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    LARGE_PRINT = "large_print", "Large print"
+    OTHER = "other", "Another format (tell us in your accessibility needs)"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **fields):
+        email = self.normalize_email(email) or None
+        user = self.model(email=email, **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+    def normalize_email(self, email):
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=(username or "").strip())
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who uses the portal: a customer, or staff (agents and managers).
+
+    A customer who phoned or wrote in may exist without a password (and without an email);
+    signing up later with the same email claims the record.
+    """
+
+    email = models.EmailField("email address", unique=True, null=True, blank=True)
+    full_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.TextField("postal address", blank=True)
+    postcode = models.CharField(max_length=12, blank=True)
+
+    customer_type = models.CharField(
+        max_length=20, choices=CustomerType.choices, default=CustomerType.DOMESTIC
+    )
+    business_name = models.CharField(max_length=200, blank=True)
+    business_workers = models.PositiveIntegerField(
+        "number of workers", null=True, blank=True,
+        help_text="Including owners, employees and volunteers.",
+    )
+    preferred_contact = models.CharField(
+        max_length=10, choices=PreferredContact.choices, default=PreferredContact.EMAIL
+    )
+
+    # Special category data: stored only while the customer's consent is on record.
+    support_consent_at = models.DateTimeField(null=True, blank=True)
+    accessibility_needs = models.TextField(blank=True)
+    vulnerable = models.BooleanField(default=False)
+    vulnerability_notes = models.TextField(blank=True)
+    preferred_format = models.CharField(
+        max_length=20, choices=PreferredFormat.choices, default=PreferredFormat.STANDARD
+    )
+
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(customer_type="business") | models.Q(business_workers__isnull=False),
+                name="accounts_user_business_has_workers",
+            ),
+        ]
+
+    def __str__(self):
+        if self.email:
+            return f"{self.full_name} <{self.email}>"
+        return self.full_name or f"Customer #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower() or None
+        super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else ""
+
+    @property
+    def has_adr_rights(self):
+        """Say whether Ofcom's rules give this customer the right to go to ADR."""
+        if self.customer_type == CustomerType.DOMESTIC:
+            return True
+        return self.business_workers is not None and self.business_workers <= ADR_MAX_BUSINESS_WORKERS
+
+    @property
+    def is_claimed(self):
+        """Say whether the customer can log in (staff-created records cannot until claimed)."""
+        return self.has_usable_password()
+
+    @property
+    def has_support_consent(self):
+        return self.support_consent_at is not None
+
+    @property
+    def wants_large_print(self):
+        return self.has_support_consent and self.preferred_format == PreferredFormat.LARGE_PRINT
+
+    def withdraw_support_consent(self):
+        """Erase the support details along with the consent that allowed keeping them."""
+        self.support_consent_at = None
+        self.accessibility_needs = ""
+        self.vulnerable = False
+        self.vulnerability_notes = ""
+        self.preferred_format = PreferredFormat.STANDARD

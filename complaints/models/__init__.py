@@ -1,0 +1,18 @@
+from .complaint import (
+    ALLOWED_TRANSITIONS,
+    CLOSED_STATUSES,
+    UK,
+    Category,
+    Channel,
+    Complaint,
+    Product,
+    Status,
+)
+from .outbox import EmailKind, EmailStatus, OutgoingEmail
+from .timeline import AppendOnlyError, Attachment, Event, EventKind
+
+__all__ = [
+    "ALLOWED_TRANSITIONS", "CLOSED_STATUSES", "UK", "AppendOnlyError", "Attachment",
+    "Category", "Channel", "Complaint", "EmailKind", "EmailStatus", "Event", "EventKind",
+    "OutgoingEmail", "Product", "Status",
+]

@@ -1,0 +1,237 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints.tracking import generate_tracking_number
+
+UK = ZoneInfo("Europe/London")
+
+# The Code asks customers to report billing discrepancies within 30 days of the statement.
+# Later reports are flagged for agents, never refused.
+BILLING_REPORT_DAYS = 30
+
+
+class Product(models.TextChoices):
+    GOTOMEETING = "gotomeeting", "GoToMeeting"
+    GOTOASSIST = "gotoassist", "GoToAssist"
+    GOTOMYPC = "gotomypc", "GoToMyPC"
+    GOTOTRAINING = "gototraining", "GoToTraining"
+    GOTOWEBINAR = "gotowebinar", "GoToWebinar"
+    BILLING_ACCOUNT = "billing_account", "Billing or my account"
+    OTHER = "other", "Something else"
+
+
+class Category(models.TextChoices):
+    BILLING_DISCREPANCY = "billing_discrepancy", "Billing discrepancy"
+    SERVICE_FAULT = "service_fault", "Service fault"
+    CANCELLATION = "cancellation", "Cancellation"
+    REFUND = "refund", "Refund"
+    CUSTOMER_SERVICE = "customer_service", "Customer service"
+    PRIVACY = "privacy", "Privacy or personal data"
+    OTHER = "other", "Other"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web"
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    INVESTIGATING = "investigating", "Investigating"
+    AWAITING_CUSTOMER = "awaiting_customer", "Waiting for your reply"
+    RESOLUTION_PROPOSED = "resolution_proposed", "Resolution proposed"
+    DEADLOCK = "deadlock", "Deadlock"
+    RESOLVED = "resolved", "Resolved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+CLOSED_STATUSES = (Status.RESOLVED, Status.WITHDRAWN)
+_WORKING = (Status.INVESTIGATING, Status.AWAITING_CUSTOMER, Status.RESOLUTION_PROPOSED,
+            Status.DEADLOCK, Status.RESOLVED, Status.WITHDRAWN)
+
+# The moves a complaint's status may make. Reopening (from resolved or withdrawn) returns
+# it to investigating and never restarts its clock.
+ALLOWED_TRANSITIONS = {
+    Status.RECEIVED: (Status.ACKNOWLEDGED, *_WORKING),
+    Status.ACKNOWLEDGED: _WORKING,
+    Status.INVESTIGATING: tuple(s for s in _WORKING if s != Status.INVESTIGATING),
+    Status.AWAITING_CUSTOMER: tuple(s for s in _WORKING if s != Status.AWAITING_CUSTOMER),
+    Status.RESOLUTION_PROPOSED: tuple(s for s in _WORKING if s != Status.RESOLUTION_PROPOSED),
+    Status.DEADLOCK: (Status.RESOLVED, Status.WITHDRAWN),
+    Status.RESOLVED: (Status.INVESTIGATING,),
+    Status.WITHDRAWN: (Status.INVESTIGATING,),
+}
+
+
+def uk_midnight(day):
+    """Return 00:00 Europe/London on a date, as an aware datetime."""
+    return datetime.combine(day, time(0), tzinfo=UK)
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def visible_to(self, user):
+        """Return the complaints a user may see: staff see all, customers their own.
+
+        This is the one place that decides who may see a complaint.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(customer=user)
+
+
+class Complaint(models.Model):
+    tracking_number = models.CharField(max_length=13, unique=True, editable=False)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints"
+    )
+    product = models.CharField(max_length=20, choices=Product.choices)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    channel = models.CharField("how it arrived", max_length=10, choices=Channel.choices, default=Channel.WEB)
+    received_at = models.DateTimeField(
+        help_text="The customer's first expression of dissatisfaction, whatever the channel."
+    )
+    description = models.TextField()
+    desired_outcome = models.TextField("outcome the customer wants")
+    statement_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_complaints", limit_choices_to={"is_staff": True},
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # The clock, fixed when the complaint is received (see fix_clock): it never pauses and
+    # reopening never restarts it.
+    adr_rights = models.BooleanField(
+        default=True, help_text="Whether the customer had ADR rights when the complaint was received."
+    )
+    waiting_period_days = models.PositiveSmallIntegerField()
+    adr_opens_at = models.DateTimeField()
+    deadlock_at = models.DateTimeField(null=True, blank=True)
+    # True until the end-of-waiting-period letter is dealt with (sent, or not owed because
+    # the customer has no ADR rights or already had a deadlock letter).
+    adr_letter_pending = models.BooleanField(default=True)
+    deadline_warning_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["customer", "-received_at"], name="complaint_customer_recent"),
+            models.Index(fields=["status", "adr_opens_at"], name="complaint_status_deadline"),
+            # The sweep reads only open complaints whose ADR letter is still owed.
+            models.Index(
+                fields=["adr_opens_at"], name="complaint_adr_letter_due",
+                condition=models.Q(adr_letter_pending=True) & ~models.Q(status__in=CLOSED_STATUSES),
+            ),
+            models.Index(
+                fields=["adr_opens_at"], name="complaint_warning_due",
+                condition=models.Q(deadline_warning_sent_at__isnull=True) & ~models.Q(status__in=CLOSED_STATUSES),
+            ),
+        ]
+
+    def __str__(self):
+        return self.tracking_number
+
+    def save(self, *args, **kwargs):
+        if self.tracking_number or not self._state.adding:
+            return super().save(*args, **kwargs)
+        # Collisions are astronomically rare; retry inside a savepoint so the caller's
+        # transaction survives one.
+        for attempt in range(5):
+            self.tracking_number = generate_tracking_number()
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                self.tracking_number = ""
+                if attempt == 4:
+                    raise
+
+    def get_absolute_url(self):
+        return reverse("complaints:detail", args=[self.tracking_number])
+
+    # --- the clock -------------------------------------------------------------------
+
+    def fix_clock(self, *, waiting_period_days, adr_rights):
+        """Fix the waiting period, ADR rights and the moment ADR opens, from receipt.
+
+        Day 0 is the UK calendar day of receipt; ADR opens at 00:00 UK time on day N,
+        whatever the time of receipt and across clock changes.
+        """
+        self.waiting_period_days = waiting_period_days
+        self.adr_rights = adr_rights
+        self.adr_opens_at = uk_midnight(self.received_on + timedelta(days=waiting_period_days))
+        if not adr_rights:
+            self.adr_letter_pending = False
+
+    @property
+    def received_on(self):
+        """The UK calendar date the complaint was received."""
+        return timezone.localtime(self.received_at, UK).date()
+
+    @property
+    def adr_deadline_date(self):
+        """The UK date ADR opens (the first day the customer may refer)."""
+        return timezone.localtime(self.adr_opens_at, UK).date()
+
+    @property
+    def is_closed(self):
+        return self.status in CLOSED_STATUSES
+
+    def day_number(self, now=None):
+        """Return which day of the waiting period it is (the day of receipt is day 0)."""
+        today = timezone.localtime(now or timezone.now(), UK).date()
+        return (today - self.received_on).days
+
+    def is_past_waiting_period(self, now=None):
+        return (now or timezone.now()) >= self.adr_opens_at
+
+    def is_overdue(self, now=None):
+        """Say whether the complaint is open past its waiting period."""
+        return not self.is_closed and self.is_past_waiting_period(now)
+
+    @property
+    def adr_eligible_at(self):
+        """When the customer may take the complaint to ADR: deadlock or the period's end."""
+        if self.deadlock_at and self.deadlock_at < self.adr_opens_at:
+            return self.deadlock_at
+        return self.adr_opens_at
+
+    def is_adr_eligible(self, now=None):
+        """Say whether the customer may take the complaint to the ombudsman now."""
+        if not self.adr_rights:
+            return False
+        now = now or timezone.now()
+        if self.deadlock_at and self.deadlock_at <= now:
+            return True
+        return not self.is_closed and now >= self.adr_opens_at
+
+    # --- other rules -----------------------------------------------------------------
+
+    @property
+    def billing_reported_late(self):
+        """Flag a billing complaint made more than 30 days after its statement."""
+        if not self.statement_date:
+            return False
+        return (self.received_on - self.statement_date).days > BILLING_REPORT_DAYS
+
+    def can_move_to(self, status):
+        return status in ALLOWED_TRANSITIONS.get(self.status, ())

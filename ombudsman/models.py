@@ -1,0 +1,118 @@
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+# The Code of Practice's waiting period (8 weeks), used when no policy row applies.
+DEFAULT_WAITING_PERIOD_DAYS = 56
+
+
+class DayCount(models.TextChoices):
+    CALENDAR = "calendar", "Calendar days"
+    WORKING = "working", "Working days (England and Wales)"
+
+
+class SchemeQuerySet(models.QuerySet):
+    def provider_scheme(self):
+        """Return the active scheme the provider belongs to, or None if none is set up."""
+        return self.filter(is_active=True, is_provider_scheme=True).first()
+
+
+class Scheme(models.Model):
+    """An Ofcom-approved ADR scheme, with the details customers are given.
+
+    Pages, emails and letters read the scheme's name and details from here, never from
+    literals, so the provider can update them (Otelo now trades as the Communications
+    Ombudsman).
+    """
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60)
+    operator = models.CharField(max_length=200, blank=True, help_text="Who runs the scheme.")
+    website = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    fax = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    postal_address = models.TextField(blank=True)
+    is_active = models.BooleanField(default=False)
+    is_provider_scheme = models.BooleanField(
+        default=False, help_text="The scheme the provider is a member of; its details go to customers."
+    )
+    referral_window_months = models.PositiveSmallIntegerField(
+        default=12, help_text="How long a customer has, from the latest ADR or deadlock letter."
+    )
+    compliance_deadline = models.PositiveSmallIntegerField(
+        default=28, help_text="How long the provider has to comply with an accepted decision."
+    )
+    compliance_day_count = models.CharField(
+        max_length=10, choices=DayCount.choices, default=DayCount.CALENDAR
+    )
+    award_limit = models.DecimalField(
+        "award limit (GBP)", max_digits=10, decimal_places=2, default=Decimal("10000.00")
+    )
+
+    objects = SchemeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_provider_scheme"],
+                condition=models.Q(is_provider_scheme=True),
+                name="ombudsman_one_provider_scheme",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def missing_details(self):
+        """List the contact details customers must be given that this scheme lacks."""
+        required = {"name": self.name, "website": self.website, "phone": self.phone,
+                    "postal address": self.postal_address}
+        return [label for label, value in required.items() if not value.strip()]
+
+    def clean(self):
+        if (self.is_active or self.is_provider_scheme) and self.missing_details():
+            missing = ", ".join(self.missing_details())
+            raise ValidationError(f"Fill in the scheme's {missing} before it can be used.")
+        if self.is_provider_scheme and not self.is_active:
+            raise ValidationError("The provider's scheme must be active.")
+
+    @property
+    def website_url(self):
+        if self.website.startswith(("http://", "https://")):
+            return self.website
+        return f"https://{self.website}"
+
+
+class WaitingPeriodPolicy(models.Model):
+    """The ADR waiting period for complaints received on or after a date.
+
+    Each complaint fixes its period from the row in force on the day it was received, so a
+    new row never moves the clock of a complaint already in flight.
+    """
+
+    effective_from = models.DateField(
+        unique=True, help_text="Applies to complaints received on or after this date (UK time)."
+    )
+    days = models.PositiveSmallIntegerField(help_text="Calendar days from receipt until ADR opens.")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name_plural = "waiting period policies"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(days__gte=1), name="ombudsman_policy_days_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.days} days for complaints received from {self.effective_from:%d %B %Y}"
+
+    @classmethod
+    def days_for(cls, received_on: date) -> int:
+        """Return the waiting period, in days, for a complaint received on that UK date."""
+        policy = cls.objects.filter(effective_from__lte=received_on).order_by("-effective_from").first()
+        return policy.days if policy else DEFAULT_WAITING_PERIOD_DAYS
