@@ -6,7 +6,9 @@ from .complaint import (
     Channel,
     Complaint,
     Product,
+    RootCause,
     Status,
+    Upheld,
 )
 from .outbox import EmailKind, EmailStatus, OutgoingEmail
 from .timeline import AppendOnlyError, Attachment, Event, EventKind
@@ -14,5 +16,5 @@ from .timeline import AppendOnlyError, Attachment, Event, EventKind
 __all__ = [
     "ALLOWED_TRANSITIONS", "CLOSED_STATUSES", "UK", "AppendOnlyError", "Attachment",
     "Category", "Channel", "Complaint", "EmailKind", "EmailStatus", "Event", "EventKind",
-    "OutgoingEmail", "Product", "Status",
+    "OutgoingEmail", "Product", "RootCause", "Status", "Upheld",
 ]

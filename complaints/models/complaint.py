@@ -1,4 +1,5 @@
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -53,6 +54,12 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class Upheld(models.TextChoices):
+    UPHELD = "upheld", "Upheld"
+    PARTLY = "partly", "Partly upheld"
+    NOT_UPHELD = "not_upheld", "Not upheld"
+
+
 CLOSED_STATUSES = (Status.RESOLVED, Status.WITHDRAWN)
 _WORKING = (Status.INVESTIGATING, Status.AWAITING_CUSTOMER, Status.RESOLUTION_PROPOSED,
             Status.DEADLOCK, Status.RESOLVED, Status.WITHDRAWN)
@@ -74,6 +81,19 @@ ALLOWED_TRANSITIONS = {
 def uk_midnight(day):
     """Return 00:00 Europe/London on a date, as an aware datetime."""
     return datetime.combine(day, time(0), tzinfo=UK)
+
+
+class RootCause(models.Model):
+    """A root cause from the list managers keep, recorded when a complaint is resolved."""
+
+    name = models.CharField(max_length=120, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -128,11 +148,28 @@ class Complaint(models.Model):
     # the customer has no ADR rights or already had a deadlock letter).
     adr_letter_pending = models.BooleanField(default=True)
     deadline_warning_sent_at = models.DateTimeField(null=True, blank=True)
+    deadlock_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer asked for a deadlock letter."
+    )
+
+    # The outcome, recorded when the complaint is resolved.
+    resolution_summary = models.TextField(blank=True)
+    upheld = models.CharField(max_length=12, choices=Upheld.choices, blank=True)
+    root_cause = models.ForeignKey(RootCause, on_delete=models.PROTECT, null=True, blank=True)
+    remedy_apology = models.BooleanField(default=False)
+    remedy_explanation = models.BooleanField(default=False)
+    credit_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    refund_amount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
 
     objects = ComplaintQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credit_amount__gte=0, refund_amount__gte=0), name="complaint_redress_not_negative"
+            ),
+        ]
         indexes = [
             models.Index(fields=["customer", "-received_at"], name="complaint_customer_recent"),
             models.Index(fields=["status", "adr_opens_at"], name="complaint_status_deadline"),
@@ -232,6 +269,10 @@ class Complaint(models.Model):
         if not self.statement_date:
             return False
         return (self.received_on - self.statement_date).days > BILLING_REPORT_DAYS
+
+    @property
+    def redress_paid(self):
+        return self.credit_amount + self.refund_amount
 
     def can_move_to(self, status):
         return status in ALLOWED_TRANSITIONS.get(self.status, ())
