@@ -1,6 +1,7 @@
 """Complaint workflows. Each writes its timeline event in the same transaction as its change."""
 
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import PreferredContact
@@ -158,3 +159,129 @@ def add_internal_note(*, complaint, agent, body):
 def withdraw_complaint(*, complaint, customer, reason=""):
     """Withdraw a complaint at the customer's request."""
     return change_status(complaint=complaint, to=Status.WITHDRAWN, actor=customer, reason=reason)
+
+
+@transaction.atomic
+def assign_complaint(*, complaint, agent, actor):
+    """Give a complaint to an agent (or to nobody, with ``agent=None``)."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    previous = complaint.assigned_to
+    complaint.assigned_to = agent
+    complaint.save(update_fields=["assigned_to", "updated_at"])
+    Event.objects.create(
+        complaint=complaint, kind=EventKind.ASSIGNED, actor=actor, visible_to_customer=False,
+        summary=f"Assigned to {agent.full_name}" if agent else "Unassigned",
+        data={"from": previous.pk if previous else None, "to": agent.pk if agent else None},
+    )
+    return complaint
+
+
+@transaction.atomic
+def request_information(*, complaint, agent, body):
+    """Ask the customer for information: a message, and the complaint waits on them."""
+    event = add_staff_message(complaint=complaint, agent=agent, body=body)
+    change_status(complaint=complaint, to=Status.AWAITING_CUSTOMER, actor=agent)
+    return event
+
+
+@transaction.atomic
+def propose_resolution(*, complaint, agent, proposal):
+    """Put a resolution to the customer, who may accept or reject it on their page."""
+    change_status(complaint=complaint, to=Status.RESOLUTION_PROPOSED, actor=agent)
+    return add_staff_message(complaint=complaint, agent=agent, body=proposal)
+
+
+@transaction.atomic
+def accept_resolution(*, complaint, customer):
+    """Record that the customer accepted the proposed resolution; the complaint is resolved."""
+    if complaint.status != Status.RESOLUTION_PROPOSED:
+        raise TransitionNotAllowed("There is no proposed resolution to accept.")
+    return change_status(complaint=complaint, to=Status.RESOLVED, actor=customer,
+                         reason="The customer accepted the proposed resolution.")
+
+
+@transaction.atomic
+def reject_resolution(*, complaint, customer, reason):
+    """Record the customer's rejection: the complaint stays open and goes back to the agent."""
+    if complaint.status != Status.RESOLUTION_PROPOSED:
+        raise TransitionNotAllowed("There is no proposed resolution to reject.")
+    return change_status(complaint=complaint, to=Status.INVESTIGATING, actor=customer,
+                         reason=f"The customer rejected the proposed resolution: {reason}".strip())
+
+
+@transaction.atomic
+def request_deadlock_letter(*, complaint, customer, reason):
+    """Record the customer's request for a deadlock letter, for an agent to decide on."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.is_closed or complaint.status == Status.DEADLOCK:
+        raise TransitionNotAllowed("A deadlock letter can only be asked for on an open complaint.")
+    if complaint.deadlock_requested_at:
+        raise TransitionNotAllowed("You have already asked for a deadlock letter; we will reply soon.")
+    complaint.deadlock_requested_at = timezone.now()
+    complaint.save(update_fields=["deadlock_requested_at", "updated_at"])
+    return Event.objects.create(
+        complaint=complaint, kind=EventKind.MESSAGE, actor=customer,
+        summary="The customer asked for a deadlock letter", body=reason,
+        data={"deadlock_requested": True},
+    )
+
+
+@transaction.atomic
+def resolve_complaint(*, complaint, agent, summary, upheld, root_cause=None, apology=False,
+                      explanation=False, credit_amount=0, refund_amount=0):
+    """Give the provider's final answer and close the complaint.
+
+    The message to the customer names the ADR scheme and how to use it, as consumer
+    disputes require since April 2026.
+    """
+    complaint = change_status(complaint=complaint, to=Status.RESOLVED, actor=agent, reason=summary)
+    complaint.resolution_summary = summary
+    complaint.upheld = upheld
+    complaint.root_cause = root_cause
+    complaint.remedy_apology = apology
+    complaint.remedy_explanation = explanation
+    complaint.credit_amount = credit_amount
+    complaint.refund_amount = refund_amount
+    complaint.save(update_fields=[
+        "resolution_summary", "upheld", "root_cause", "remedy_apology", "remedy_explanation",
+        "credit_amount", "refund_amount", "updated_at",
+    ])
+    context = _complaint_email_context(complaint)
+    body = render_to_string("complaints/final_answer.txt", context)
+    Event.objects.create(
+        complaint=complaint, kind=EventKind.MESSAGE, actor=agent, summary="Our final answer", body=body,
+        data={"final_answer": True, "upheld": upheld},
+    )
+    customer = complaint.customer
+    if customer.email and customer.preferred_contact == PreferredContact.EMAIL:
+        outbox.queue_email(kind=EmailKind.STATUS, to=customer.email, complaint=complaint,
+                           template="complaints/email/final_answer", context={**context, "final_answer": body})
+    return complaint
+
+
+def reopen_complaint(*, complaint, actor, reason):
+    """Reopen a resolved or withdrawn complaint; its clock carries on from receipt."""
+    if not reason.strip():
+        raise ValueError("Say why the complaint is being reopened.")
+    return change_status(complaint=complaint, to=Status.INVESTIGATING, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def change_received_date(*, complaint, received_at, reason, actor):
+    """Correct when the customer first complained; the clock follows, and the change is audited."""
+    if not reason.strip():
+        raise ValueError("Say why the date the complaint was received is changing.")
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    previous = complaint.received_at
+    complaint.received_at = received_at
+    complaint.fix_clock(
+        waiting_period_days=WaitingPeriodPolicy.days_for(complaint.received_on),
+        adr_rights=complaint.adr_rights,
+    )
+    complaint.save(update_fields=["received_at", "waiting_period_days", "adr_opens_at", "updated_at"])
+    Event.objects.create(
+        complaint=complaint, kind=EventKind.RECEIVED_DATE_CHANGED, actor=actor, body=reason,
+        summary="Date received corrected",
+        data={"from": previous.isoformat(), "to": received_at.isoformat()},
+    )
+    return complaint

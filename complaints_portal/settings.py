@@ -218,6 +218,17 @@ PROVIDER = {
     "email": env("PROVIDER_EMAIL", default="complaints@localhost"),
 }
 
+# The regulator whose contact details are published, as the Code of Practice gives them.
+REGULATOR = {
+    "name": env("REGULATOR_NAME", default="Ofcom"),
+    "postal_address": env(
+        "REGULATOR_POSTAL_ADDRESS", default="Riverside House, 2a Southwark Bridge Road, London SE1 9HA"
+    ),
+    "email": env("REGULATOR_EMAIL", default="contact@ofcom.org.uk"),
+    "phone": env("REGULATOR_PHONE", default="020 7981 3040"),
+    "website": env("REGULATOR_WEBSITE", default="www.ofcom.org.uk"),
+}
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -1,13 +1,71 @@
-from django.shortcuts import render
+"""The public pages: how to complain, the Code of Practice, and who to contact."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints.models import UK, Product
+from complaints_portal import code_of_practice as code
+from complaints_portal.forms import CodeOfPracticeRequestForm
+from ombudsman.models import Scheme, WaitingPeriodPolicy
+
+# The Code of Practice's key services, described in plain words; their names are the
+# Product labels.
+SERVICES = {
+    Product.GOTOMEETING: "Online meetings with built-in audio, where you can share documents, "
+                         "applications and your desktop.",
+    Product.GOTOASSIST: "Remote support: screen sharing that lets support teams help their customers remotely.",
+    Product.GOTOMYPC: "Remote access: connect to and control your own computer from anywhere with an "
+                      "Internet connection.",
+    Product.GOTOTRAINING: "Interactive online training sessions for customers and employees around the world.",
+    Product.GOTOWEBINAR: "Do-it-yourself webinars with up to 1,000 attendees online.",
+}
+
+
+def describe_days(days):
+    """Say a period in whole weeks where it is one ("8 weeks"), in days otherwise."""
+    if days % 7 == 0:
+        weeks = days // 7
+        return f"{weeks} week{'s' if weeks != 1 else ''}"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def website_url(address):
+    """Turn a website as people write it ("www.example.com") into a link."""
+    return address if address.startswith(("http://", "https://")) else f"https://{address}"
 
 
 def home(request):
-    return render(request, "pages/home.html")
+    """Explain how to complain, what happens next, the waiting period and the way to the ombudsman."""
+    days = WaitingPeriodPolicy.days_for(timezone.localdate(timezone=UK))
+    return render(request, "pages/home.html", {
+        "scheme": Scheme.objects.provider_scheme(),
+        "waiting_period": describe_days(days),
+        "services": [(product.label, description) for product, description in SERVICES.items()],
+    })
 
 
 def code_of_practice(request):
-    return render(request, "pages/code_of_practice.html")
+    """Publish the Code of Practice in full, and email a free copy to whoever asks."""
+    form = CodeOfPracticeRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        code.email_copy(to=email)
+        messages.success(
+            request, f"A free copy of the Code of Practice is on its way to {email}. It can take a few minutes."
+        )
+        # The form posts to its own fragment, which a redirect without one would keep:
+        # return to the top, where the message is.
+        return redirect(f"{reverse('code_of_practice')}#main")
+    return render(request, "pages/code_of_practice.html", {"form": form, "blocks": code.blocks(code.text())})
 
 
 def contact(request):
-    return render(request, "pages/contact.html")
+    """List the contact details of the provider, its ADR scheme and the regulator."""
+    return render(request, "pages/contact.html", {
+        "scheme": Scheme.objects.provider_scheme(),
+        "provider_website_url": website_url(settings.PROVIDER["website"]),
+        "regulator_website_url": website_url(settings.REGULATOR["website"]),
+    })
