@@ -1,10 +1,15 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from complaints import views
 
 app_name = "complaints"
 urlpatterns = [
-    path("", auth_views.LoginView.as_view(), name="mine"),
-    path("new/", auth_views.LoginView.as_view(), name="new"),
-    path("track/", auth_views.LoginView.as_view(), name="track"),
-    path("<str:tracking_number>/", auth_views.LoginView.as_view(), name="detail"),
+    path("", views.mine, name="mine"),
+    path("new/", views.new, name="new"),
+    path("track/", views.track, name="track"),
+    path("<str:tracking_number>/", views.detail, name="detail"),
+    path("<str:tracking_number>/filed/", views.filed, name="filed"),
+    path("<str:tracking_number>/reply/", views.reply, name="reply"),
+    path("<str:tracking_number>/withdraw/", views.withdraw, name="withdraw"),
+    path("<str:tracking_number>/attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

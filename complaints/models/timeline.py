@@ -82,6 +82,12 @@ def attachment_path(instance, filename):
     return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def for_customer(self):
+        """Return the attachments a customer may see: none from internal notes."""
+        return self.filter(models.Q(event__isnull=True) | models.Q(event__visible_to_customer=True))
+
+
 class Attachment(models.Model):
     """A file a customer or agent attached to a complaint (PDF, PNG or JPEG)."""
 
@@ -94,6 +100,8 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]

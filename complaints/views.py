@@ -1,0 +1,157 @@
+"""The customer's complaint pages. Each view checks access, then calls one service function."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_POST
+
+from complaints import services
+from complaints.forms import ComplaintForm, ReplyForm, TrackForm, WithdrawForm
+from complaints.models import Attachment, Complaint, EmailKind
+from complaints.tracking import normalise_tracking_number
+from ombudsman.models import Scheme
+
+COMPLAINTS_PER_PAGE = 20
+
+
+def _visible_complaint(request, tracking_number):
+    """Return a complaint the user may see, or 404 (never 403: others' complaints do not exist)."""
+    return get_object_or_404(Complaint.objects.visible_to(request.user), tracking_number=tracking_number)
+
+
+def _own_complaint(request, tracking_number):
+    """Return a complaint the user may act on as its customer."""
+    complaint = _visible_complaint(request, tracking_number)
+    if complaint.customer_id != request.user.pk:
+        # Only staff get here: they may read the customer's page but not act as the customer.
+        raise PermissionDenied
+    return complaint
+
+
+@login_required
+def mine(request):
+    if request.user.is_staff:
+        return redirect("admin:index")
+    complaints = Complaint.objects.filter(customer=request.user).order_by("-received_at", "-id")
+    page = Paginator(complaints, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "complaints/mine.html", {"page": page})
+
+
+@login_required
+def new(request):
+    if request.user.is_staff:
+        messages.info(request, "Staff log complaints for customers in the admin.")
+        return redirect("admin:index")
+    form = ComplaintForm(request.POST, request.FILES) if request.method == "POST" else ComplaintForm()
+    if form.is_valid():
+        data = form.cleaned_data
+        complaint = services.file_complaint(
+            customer=request.user, product=data["product"], category=data["category"],
+            description=data["description"], desired_outcome=data["desired_outcome"],
+            statement_date=data["statement_date"], attachments=data["attachments"],
+        )
+        return redirect("complaints:filed", complaint.tracking_number)
+    return render(request, "complaints/new.html", {"form": form})
+
+
+@login_required
+def filed(request, tracking_number):
+    complaint = _visible_complaint(request, tracking_number)
+    return render(request, "complaints/filed.html", {
+        "complaint": complaint,
+        "acknowledgement": complaint.emails.filter(kind=EmailKind.ACKNOWLEDGEMENT).first(),
+        "scheme": Scheme.objects.provider_scheme(),
+    })
+
+
+@login_required
+def detail(request, tracking_number):
+    canonical = normalise_tracking_number(tracking_number)
+    if canonical is None:
+        raise Http404("No such complaint.")
+    if canonical != tracking_number:
+        return redirect("complaints:detail", canonical)
+    return _render_detail(request, _visible_complaint(request, canonical))
+
+
+def _render_detail(request, complaint, *, reply_form=None):
+    events = (
+        complaint.events.for_customer().select_related("actor")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")))
+    )
+    return render(request, "complaints/detail.html", {
+        "complaint": complaint,
+        "events": events,
+        "attachments": complaint.attachments.for_customer(),
+        "scheme": Scheme.objects.provider_scheme(),
+        "is_owner": complaint.customer_id == request.user.pk,
+        "reply_form": reply_form or ReplyForm(),
+    })
+
+
+@require_POST
+@login_required
+def reply(request, tracking_number):
+    complaint = _own_complaint(request, tracking_number)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, complaint, reply_form=form)
+    try:
+        services.add_customer_message(
+            complaint=complaint, customer=request.user, body=form.cleaned_data["body"],
+            attachments=form.cleaned_data["attachments"],
+        )
+    except services.TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Thank you: your reply has been added to your complaint.")
+    return redirect(complaint)
+
+
+@login_required
+def withdraw(request, tracking_number):
+    complaint = _own_complaint(request, tracking_number)
+    if complaint.is_closed:
+        messages.info(request, "This complaint is already closed.")
+        return redirect(complaint)
+    form = WithdrawForm(request.POST) if request.method == "POST" else WithdrawForm()
+    if form.is_valid():
+        try:
+            services.withdraw_complaint(complaint=complaint, customer=request.user,
+                                        reason=form.cleaned_data["reason"])
+        except services.TransitionNotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your complaint has been withdrawn.")
+        return redirect(complaint)
+    return render(request, "complaints/withdraw.html", {"complaint": complaint, "form": form})
+
+
+@login_required
+def attachment(request, tracking_number, pk):
+    complaint = _visible_complaint(request, tracking_number)
+    attachment = get_object_or_404(complaint.attachments.for_customer(), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is no longer kept.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def track(request):
+    form = TrackForm(request.POST) if request.method == "POST" else TrackForm()
+    complaint = form.complaint if form.is_valid() else None
+    return render(request, "complaints/track.html", {
+        "form": form, "complaint": complaint, "scheme": Scheme.objects.provider_scheme(),
+    })
