@@ -1,10 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts import views
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("signup/", auth_views.LoginView.as_view(), name="signup"),
-    path("profile/", auth_views.LoginView.as_view(), name="profile"),
+    path("signup/", views.signup, name="signup"),
+    path("signup/check-your-email/", views.claim_sent, name="claim_sent"),
+    path("profile/", views.profile, name="profile"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password/set/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/set/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accounts import services
+from accounts.forms import PasswordResetForm, ProfileForm, SignUpForm
+from ombudsman.models import Scheme
+
+
+def _safe_next(request):
+    """Return the ``next`` address if it stays on this site, else an empty string."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # Staff work in the admin; the customers' pages are not theirs.
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
+
+
+def signup(request):
+    """Create a customer account and log the customer in.
+
+    An email that belongs to an unclaimed customer record gets a link to set a password
+    instead: whoever typed it is neither logged in nor shown anything about the record.
+    """
+    next_url = _safe_next(request)
+    if request.user.is_authenticated:
+        return redirect(next_url or "complaints:mine")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        valid = form.is_valid()
+        if form.claimable_user:
+            services.send_claim_link(user=form.claimable_user)
+            return redirect("accounts:claim_sent")
+        if valid:
+            user = form.save()
+            login(request, user)
+            messages.success(request, "Your account is ready. You are logged in.")
+            return redirect(next_url or "complaints:mine")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+def claim_sent(request):
+    return render(request, "accounts/claim_sent.html")
+
+
+@login_required
+def profile(request):
+    """Let a customer change their details and their consent to keep support needs."""
+    if request.user.is_staff:
+        return redirect("admin:index")
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        withdrew = form.withdraws_support_consent
+        form.save()
+        messages.success(request, "Your details are saved.")
+        if withdrew:
+            messages.info(request, "As you asked, we have erased your support needs.")
+        return redirect("accounts:profile")
+    if request.method == "POST":
+        # The form failed: show the details as saved, not the half-applied ones.
+        request.user.refresh_from_db()
+    return render(request, "accounts/profile.html", {
+        "form": form, "scheme": Scheme.objects.provider_scheme(),
+    })
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")

@@ -1,0 +1,32 @@
+import pytest
+
+from accounts.models import User
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def phone_customer(db):
+    """A customer an agent recorded from a phone call: an email, but no password yet."""
+    return User.objects.create_user(email="pat.phone@example.com", full_name="Pat Phone", phone="0113 496 0000")
+
+
+def signup_data(**overrides):
+    """Return a complete, valid sign-up form submission, with any fields replaced."""
+    data = {
+        "email": "sam.new@example.com",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "full_name": "Sam New",
+        "phone": "0113 496 0001",
+        "address": "2 Park Row\nLeeds",
+        "postcode": "ls1 5ab",
+        "customer_type": "domestic",
+        "business_name": "",
+        "business_workers": "",
+        "preferred_contact": "email",
+        "accessibility_needs": "",
+        "vulnerability_notes": "",
+        "preferred_format": "standard",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
