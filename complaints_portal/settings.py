@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "accounts",
     "complaints",
     "ombudsman",
+    "desk",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -140,7 +143,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "uploads")))
-MEDIA_URL = None
+# Never routed: no URL serves MEDIA_ROOT directly (uploads go through permission checks).
+MEDIA_URL = "/media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -171,6 +175,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        # Broadcast (worker control) messages; kombu's default is ./control in the cwd.
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -182,10 +188,22 @@ CELERY_TIMEZONE = TIME_ZONE
 # periodic retry delivers it once the broker is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# The clock (ombudsman app). The sweep also retries pending emails and letters. /healthz
+# and the admin call the clock unhealthy when the last sweep is older than three intervals.
+CLOCK_SWEEP_MINUTES = env.float("CLOCK_SWEEP_MINUTES", default=5)
+CLOCK_UNHEALTHY_AFTER = timedelta(minutes=3 * CLOCK_SWEEP_MINUTES)
+CLOCK_SWEEP_BATCH = env.int("CLOCK_SWEEP_BATCH", default=200)
+ADR_WARNING_DAYS = env.int("ADR_WARNING_DAYS", default=14)
+COMPLIANCE_REMINDER_DAYS = env.int("COMPLIANCE_REMINDER_DAYS", default=7)
 CELERY_BEAT_SCHEDULE = {
-    "retry-pending-emails": {
-        "task": "complaints.tasks.retry_pending_emails",
-        "schedule": timedelta(minutes=1),
+    "sweep-clocks": {
+        "task": "ombudsman.tasks.sweep_clocks",
+        "schedule": timedelta(minutes=CLOCK_SWEEP_MINUTES),
+    },
+    # Managers' weekly digest, Monday 07:00 UK time (CELERY_TIMEZONE).
+    "weekly-manager-digest": {
+        "task": "reports.tasks.send_weekly_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 
@@ -249,4 +267,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every rendering step of every letter at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

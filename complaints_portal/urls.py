@@ -9,5 +9,7 @@ urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path("accounts/", include("accounts.urls")),
     path("complaints/", include("complaints.urls")),
+    path("", include("ombudsman.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,61 @@
+from datetime import timedelta
+
+from django import forms
+
+from accounts.models import User
+from complaints.models import Category, Channel, Product
+from reports.periods import Period
+from reports.queries import Scope
+
+# A longer period makes the weekly trend unreadable and the page slow.
+MAX_PERIOD_DAYS = 3 * 366
+
+
+# Browsers' date pickers read and write ISO dates, whatever the page's language.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name or obj.email
+
+
+class ReportFilterForm(forms.Form):
+    """The report's filters, read from the query string (every field optional)."""
+
+    date_from = forms.DateField(label="From", required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label="To", required=False, widget=DATE_INPUT)
+    product = forms.ChoiceField(choices=[("", "All products"), *Product.choices], required=False)
+    category = forms.ChoiceField(choices=[("", "All categories"), *Category.choices], required=False)
+    channel = forms.ChoiceField(
+        label="How it arrived", choices=[("", "Any way"), *Channel.choices], required=False
+    )
+    agent = AgentChoiceField(
+        queryset=User.objects.filter(is_staff=True).order_by("full_name", "pk"), required=False,
+        empty_label="All agents",
+    )
+
+    def __init__(self, data=None, now=None, **kwargs):
+        self.default_period = Period.default(now)
+        super().__init__(data, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        first = cleaned.get("date_from") or self.default_period.first
+        last = cleaned.get("date_to") or self.default_period.last
+        if "date_from" in cleaned and "date_to" in cleaned:
+            if first > last:
+                self.add_error("date_to", "The end of the period must not be before its start.")
+            elif (last - first) > timedelta(days=MAX_PERIOD_DAYS):
+                self.add_error("date_from", "Choose a period of three years or less.")
+        cleaned["period"] = Period(first, last)
+        return cleaned
+
+    def scope(self):
+        """Return the report's scope: the filters given, or the default twelve weeks."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return Scope(
+            period=data.get("period", self.default_period),
+            product=data.get("product", ""), category=data.get("category", ""),
+            channel=data.get("channel", ""), agent=data.get("agent"),
+        )

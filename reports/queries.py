@@ -1,0 +1,208 @@
+"""The figures managers see, each computed by the database with aggregates.
+
+Python only ever loops over the few groups a query returns (weeks, products, agents), never
+over complaints. Closed figures count each complaint once, at its latest closing: a
+complaint resolved in a period and reopened since counts as open.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from complaints.models import CLOSED_STATUSES, Category, Channel, Complaint, Product, Status, Upheld
+from complaints.models.complaint import uk_midnight
+from reports.db import DaysBetween, percentiles
+from reports.periods import AGE_BANDS, Period, uk_today
+
+OPEN_STATUSES = tuple(status for status in Status if status not in CLOSED_STATUSES)
+UPHELD = (Upheld.UPHELD, Upheld.PARTLY)
+FORECAST_DAYS = (7, 14)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: a period and, optionally, one product, category, channel or agent."""
+
+    period: Period
+    product: str = ""
+    category: str = ""
+    channel: str = ""
+    agent: User | None = None
+
+    def complaints(self):
+        """Return the complaints the filters select, whatever their dates."""
+        return Complaint.objects.filter(**self.lookups())
+
+    def lookups(self):
+        """Return the filters as field lookups (which Django's admin also understands)."""
+        lookups = {
+            f"{name}__exact": value
+            for name, value in (("product", self.product), ("category", self.category), ("channel", self.channel))
+            if value
+        }
+        if self.agent:
+            lookups["assigned_to__id__exact"] = self.agent.pk
+        return lookups
+
+    def describe(self):
+        """Say in words which complaints the filters select (empty for all)."""
+        parts = [
+            f"{label}: {choices(value).label}"
+            for label, choices, value in (("product", Product, self.product), ("category", Category, self.category),
+                                          ("arrived by", Channel, self.channel))
+            if value
+        ]
+        if self.agent:
+            parts.append(f"agent: {self.agent.full_name or self.agent.email}")
+        return parts
+
+    def within(self, field):
+        """Select complaints whose ``field`` falls in the period."""
+        return Q(**{f"{field}__gte": self.period.start, f"{field}__lt": self.period.end})
+
+    def resolved(self):
+        return Q(status=Status.RESOLVED) & self.within("closed_at")
+
+    def closed(self):
+        return Q(status__in=CLOSED_STATUSES) & self.within("closed_at")
+
+
+def share(part, whole):
+    """Return ``part`` as a percentage of ``whole`` to 0.1, or None when ``whole`` is 0."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def redress_paid():
+    """Sum the credits and refunds of the complaints in a group."""
+    return Coalesce(
+        Sum(F("credit_amount") + F("refund_amount")), Value(Decimal("0.00")),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def headline(scope):
+    """Return the complaint figures at the top of the page."""
+    # Only complaints open now, received in the period or closed since it began can count:
+    # a complaint deadlocked in the period is open, or was closed after its deadlock.
+    relevant = Q(status__in=OPEN_STATUSES) | scope.within("received_at") | Q(closed_at__gte=scope.period.start)
+    figures = scope.complaints().filter(relevant).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        received=Count("pk", filter=scope.within("received_at")),
+        resolved=Count("pk", filter=scope.resolved()),
+        resolved_in_time=Count("pk", filter=scope.resolved() & Q(closed_at__lt=F("adr_opens_at"))),
+        withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN) & scope.within("closed_at")),
+        deadlocks=Count("pk", filter=scope.within("deadlock_at")),
+    )
+    figures["resolved_in_time_share"] = share(figures["resolved_in_time"], figures["resolved"])
+    figures["median_days"], figures["p90_days"] = percentiles(
+        scope.complaints().filter(scope.resolved()), DaysBetween("closed_at", "received_at"), (0.5, 0.9)
+    )
+    return figures
+
+
+def age_bands(scope, now=None):
+    """Return open complaints counted by age band, one row per product, as of today."""
+    today = uk_today(now)
+    counts = {}
+    for index, (_label, first_day, last_day) in enumerate(AGE_BANDS):
+        # Aged at least n days means received before 00:00 on the day after day n.
+        band = Q()
+        if index:
+            band &= Q(received_at__lt=uk_midnight(today - timedelta(days=first_day - 1)))
+        if last_day is not None:
+            band &= Q(received_at__gte=uk_midnight(today - timedelta(days=last_day)))
+        counts[f"band{index}"] = Count("pk", filter=band)
+    found = {
+        row.pop("product"): row
+        for row in scope.complaints().filter(status__in=OPEN_STATUSES).values("product").annotate(**counts)
+    }
+    zero = dict.fromkeys(counts, 0)
+    products = [Product(scope.product)] if scope.product else list(Product)
+    return [(product, [found.get(product, zero)[key] for key in counts]) for product in products]
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    agent_id: int | None
+    agent_name: str
+    counts: tuple  # complaints whose deadline falls in the next 7 days, then 14
+
+
+def forecast_window(days, now=None):
+    """Return [from, to) for ADR deadlines on the next ``days`` UK dates (tomorrow onwards).
+
+    ADR opens at 00:00 on its date, so a deadline dated today has already passed.
+    """
+    tomorrow = uk_today(now) + timedelta(days=1)
+    return uk_midnight(tomorrow), uk_midnight(tomorrow + timedelta(days=days))
+
+
+def forecast_filter(days, now=None):
+    """Return the lookups selecting open complaints due to reach ADR in the next ``days``."""
+    since, until = forecast_window(days, now)
+    return {"status__in": OPEN_STATUSES, "adr_opens_at__gte": since, "adr_opens_at__lt": until}
+
+
+def breach_forecast(scope, now=None):
+    """Return, per agent, the open complaints whose ADR deadline is in the next 7 and 14 days."""
+    counts = {
+        f"next{days}": Count("pk", filter=Q(adr_opens_at__lt=forecast_window(days, now)[1]))
+        for days in FORECAST_DAYS
+    }
+    rows = (
+        scope.complaints().filter(**forecast_filter(max(FORECAST_DAYS), now))
+        .values("assigned_to", "assigned_to__full_name").annotate(**counts)
+        .order_by(F("assigned_to__full_name").asc(nulls_last=True), "assigned_to")
+    )
+    return [
+        ForecastRow(
+            agent_id=row["assigned_to"], agent_name=row["assigned_to__full_name"] or "Unassigned",
+            counts=tuple(row[key] for key in counts),
+        )
+        for row in rows
+    ]
+
+
+def trends(scope):
+    """Return (week beginning, received, resolved) for every week the period touches.
+
+    Weeks run Monday to Sunday, UK time. Each complaint's week is found by comparing its
+    moment with the weeks' UK-midnight boundaries, which is cheaper than converting every
+    moment to a UK date.
+    """
+    weeks = scope.period.week_starts()
+
+    def per_week(queryset, field):
+        week = Case(
+            *(When(**{f"{field}__lt": uk_midnight(monday + timedelta(weeks=1))}, then=Value(index))
+              for index, monday in enumerate(weeks)),
+            output_field=IntegerField(),
+        )
+        rows = queryset.values(week=week).annotate(n=Count("pk")).order_by()
+        return {row["week"]: row["n"] for row in rows}
+
+    received = per_week(scope.complaints().filter(scope.within("received_at")), "received_at")
+    resolved = per_week(scope.complaints().filter(scope.resolved()), "closed_at")
+    return [(monday, received.get(index, 0), resolved.get(index, 0)) for index, monday in enumerate(weeks)]
+
+
+def root_causes(scope):
+    """Return outcomes of complaints resolved in the period, per root cause and product."""
+    return list(
+        scope.complaints().filter(scope.resolved())
+        .values("root_cause__name", "product")
+        .annotate(
+            complaints=Count("pk"),
+            upheld=Count("pk", filter=Q(upheld__in=UPHELD)),
+            apologies=Count("pk", filter=Q(remedy_apology=True)),
+            explanations=Count("pk", filter=Q(remedy_explanation=True)),
+            credits=Count("pk", filter=Q(credit_amount__gt=0)),
+            refunds=Count("pk", filter=Q(refund_amount__gt=0)),
+            redress=redress_paid(),
+        )
+        .order_by(F("root_cause__name").asc(nulls_last=True), "product")
+    )

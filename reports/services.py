@@ -1,0 +1,44 @@
+"""Reports workflows: the managers' weekly digest."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from accounts.roles import COMPLAINT_MANAGERS
+from complaints import outbox
+from complaints.models import EmailKind
+from reports.periods import Period
+from reports.queries import Scope
+from reports.report import forecast_table, headline_table
+
+
+def digest_recipients():
+    """Return the managers (and superusers) who can be emailed."""
+    return (
+        get_user_model().objects.filter(is_active=True, is_staff=True, email__isnull=False)
+        .filter(Q(is_superuser=True) | Q(groups__name=COMPLAINT_MANAGERS))
+        .exclude(email="").distinct().order_by("email")
+    )
+
+
+@transaction.atomic
+def send_weekly_digest(*, now=None):
+    """Queue, for every manager, an email with last week's headline figures and the breach
+    forecast as it stands now. Return the queued emails."""
+    now = now or timezone.now()
+    scope = Scope(period=Period.previous_week(now))
+    query = urlencode({"date_from": scope.period.first.isoformat(), "date_to": scope.period.last.isoformat()})
+    context = {
+        "period": scope.period,
+        "headline": headline_table(scope, now),
+        "forecast": forecast_table(scope, now),
+        "report_url": outbox.absolute_url(f"{reverse('reports:index')}?{query}"),
+    }
+    return [
+        outbox.queue_email(kind=EmailKind.OTHER, to=manager.email, template="reports/email/digest",
+                           context={**context, "manager": manager})
+        for manager in digest_recipients()
+    ]

@@ -1,0 +1,11 @@
+"""Celery tasks: thin wrappers around the reports' services."""
+
+from celery import shared_task
+
+from reports import services
+
+
+@shared_task(ignore_result=True)
+def send_weekly_digest():
+    """Email managers the weekly digest (Celery beat, Monday mornings)."""
+    services.send_weekly_digest()

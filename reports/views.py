@@ -1,0 +1,58 @@
+import csv
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.roles import is_manager
+from reports import report
+from reports.forms import ReportFilterForm
+
+
+def manager_required(view):
+    """Let complaint managers in; send others to log in, or refuse them (403)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_manager(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _form(request):
+    form = ReportFilterForm(request.GET or None)
+    if not form.is_bound:
+        form.initial = {"date_from": form.default_period.first, "date_to": form.default_period.last}
+    return form
+
+
+@manager_required
+def index(request):
+    form = _form(request)
+    scope = form.scope()
+    tables = report.build_all(scope)
+    return render(request, "reports/index.html", {
+        "form": form, "scope": scope, "tables": tables, "query": request.GET.urlencode(),
+        "generated_at": timezone.now(), "chart_data": report.chart_data(tables),
+    })
+
+
+@manager_required
+def download(request, table):
+    """Send one of the report's tables, with the page's filters, as a CSV file."""
+    if table not in report.TABLES:
+        raise Http404("No such table.")
+    scope = _form(request).scope()
+    built = report.build(table, scope)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{table}-{scope.period.first:%Y%m%d}-{scope.period.last:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerows(built.csv_rows())
+    return response

@@ -1,0 +1,115 @@
+"""The reports page and its CSV downloads, for a manager, on the known complaints."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from complaints.models import RootCause
+from tests.reports.conftest import NOW
+
+PERIOD_QUERY = {"date_from": "2026-03-02", "date_to": "2026-05-31"}
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def get(client, url, params=None):
+    with time_machine.travel(NOW, tick=False):
+        return client.get(url, params or {})
+
+
+def download(client, table, params=PERIOD_QUERY):
+    response = get(client, reverse("reports:download", args=[table]), params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_the_page_shows_every_table_with_its_csv_link(manager_client, dataset):
+    response = get(manager_client, reverse("reports:index"), PERIOD_QUERY)
+    html = response.content.decode()
+    assert "2 March 2026 to 31 May 2026" in html
+    assert re.search(r'data-figure="Open complaints now">12<', html)
+    assert re.search(r'data-figure="Resolved before their ADR deadline">77.8%<', html)
+    assert re.search(r'data-figure="90th percentile days to resolution">56.2<', html)
+    for table in ("headline", "forecast", "age", "trends", "root_causes", "return"):
+        assert f'href="/reports/{table}.csv?date_from=2026-03-02&amp;date_to=2026-05-31"' in html
+    for heading in ("Breach forecast", "Open complaints by age and product", "Complaints received and resolved",
+                    "Root causes and remedies", "Period return", "How the figures are counted"):
+        assert heading in html
+    assert 'id="trends-chart"' in html and 'id="age-chart"' in html
+    assert "data-report-print" in html
+
+
+def test_the_charts_get_the_numbers_the_tables_show(manager_client, dataset):
+    response = get(manager_client, reverse("reports:index"), PERIOD_QUERY)
+    data = json.loads(re.search(
+        r'<script id="report-chart-data" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    ).group(1))
+    trends = response.context["tables"]["trends"]
+    assert data["trends"]["received"] == [row[1] for row in trends.rows]
+    assert data["trends"]["resolved"] == [row[2] for row in trends.rows]
+    assert data["trends"]["labels"][:2] == ["2 Mar 2026", "9 Mar 2026"]
+    age = {series["label"]: series["data"] for series in data["age"]["series"]}
+    assert age["GoToMeeting"] == [1, 1, 0, 2, 2]
+
+
+def test_the_period_return_downloads_as_csv(manager_client, dataset):
+    rows = download(manager_client, "return")
+    assert rows[0] == ["Product", "Received", "Closed within 3 business days", "Closed within 4 weeks",
+                       "Closed within 4-8 weeks", "Closed after 8 weeks", "Upheld",
+                       "Outstanding at the period's end", "Redress paid"]
+    assert rows[1] == ["GoToMeeting", "11", "2", "2", "1", "0", "2", "6", "10.00"]
+    assert rows[-1] == ["All products", "21", "3", "2", "3", "2", "6", "13", "145.50"]
+    assert len(rows) == 1 + 7 + 1
+
+
+def test_csv_downloads_name_the_table_and_period(manager_client, dataset):
+    response = get(manager_client, reverse("reports:download", args=["trends"]), PERIOD_QUERY)
+    assert response["Content-Disposition"] == 'attachment; filename="trends-20260302-20260531.csv"'
+
+
+def test_every_table_downloads(manager_client, dataset):
+    assert download(manager_client, "headline")[1] == ["Open complaints now", "12"]
+    assert download(manager_client, "forecast")[1:] == [
+        ["Alex Agent", "1", "2"], ["Bea Agent", "1", "1"], ["Unassigned", "0", "1"], ["All agents", "2", "4"]]
+    assert download(manager_client, "age")[-1] == ["All products", "1", "2", "2", "4", "3", "12"]
+    assert download(manager_client, "trends")[1] == ["2026-03-02", "3", "1"]
+    assert download(manager_client, "root_causes")[-1] == [
+        "All root causes", "All products", "9", "6", "66.7", "2", "2", "2", "3", "145.50"]
+
+
+def test_an_unknown_table_is_not_found(manager_client, db):
+    assert get(manager_client, reverse("reports:download", args=["salaries"])).status_code == 404
+
+
+def test_filters_apply_to_the_page_and_its_downloads(manager_client, dataset, bea):
+    params = {**PERIOD_QUERY, "product": "gotowebinar", "agent": bea.pk}
+    response = get(manager_client, reverse("reports:index"), params)
+    assert "product: GoToWebinar; agent: Bea Agent" in response.content.decode()
+    # Complaints 3, 4 and 13 are Bea's webinar complaints received in the period.
+    assert download(manager_client, "return", params)[-1] == ["All products", "3", "0", "0", "1", "1", "2", "1",
+                                                             "35.50"]
+
+
+def test_a_period_ending_before_it_starts_is_refused(manager_client, db):
+    response = get(manager_client, reverse("reports:index"), {"date_from": "2026-05-31", "date_to": "2026-03-02"})
+    assert response.status_code == 200
+    assert "The end of the period must not be before its start." in response.content.decode()
+    # The figures fall back to the last twelve weeks, this one included.
+    period = response.context["scope"].period
+    assert (period.first.isoformat(), period.last.isoformat()) == ("2026-03-16", "2026-06-01")
+
+
+def test_csv_cells_never_start_a_formula(manager_client, dataset):
+    RootCause.objects.filter(name="Billing error").update(name="=HYPERLINK(\"http://x\")")
+    rows = download(manager_client, "root_causes")
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
