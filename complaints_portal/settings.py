@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "complaints",
     "ombudsman",
+    "privacy",
     "desk",
     "reports",
 ]
@@ -205,7 +206,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.send_weekly_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # The retention job, daily at 03:30 UK time: anonymises complaints past the retention period.
+    "anonymise-expired": {
+        "task": "privacy.tasks.anonymise_expired",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
+
+# Personal data. Closed complaints are anonymised this many years after they closed (never
+# while an ADR window or case is open); a subject access request is answered within this
+# many calendar months of receipt.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
+RETENTION_BATCH = env.int("RETENTION_BATCH", default=100)
+SAR_RESPONSE_MONTHS = env.int("SAR_RESPONSE_MONTHS", default=1)
 
 # The outbox: how often and for how long a failing email is retried before it is
 # marked failed for agents to see.

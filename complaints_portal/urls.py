@@ -11,5 +11,6 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("", include("ombudsman.urls")),
     path("reports/", include("reports.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

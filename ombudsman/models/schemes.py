@@ -1,6 +1,7 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+import holidays
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -86,6 +87,31 @@ class Scheme(models.Model):
         if self.website.startswith(("http://", "https://")):
             return self.website
         return f"https://{self.website}"
+
+    def snapshot(self):
+        """Return the details a letter quotes, to keep them as they were when it was written."""
+        fields = ("slug", "name", "short_name", "operator", "website", "phone", "fax", "email",
+                  "postal_address", "referral_window_months")
+        return {field: getattr(self, field) for field in fields}
+
+    def compliance_due_on(self, accepted_on: date) -> date:
+        """Return the last day to comply with a decision the customer accepted on that date."""
+        if self.compliance_day_count == DayCount.CALENDAR:
+            return accepted_on + timedelta(days=self.compliance_deadline)
+        return add_working_days(accepted_on, self.compliance_deadline)
+
+
+def add_working_days(start: date, count: int) -> date:
+    """Return the date ``count`` England-and-Wales working days after ``start``."""
+    # England and Wales share their bank holidays. About 250 working days make a year.
+    years = range(start.year, start.year + 2 + count // 250)
+    bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    day = start
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in bank_holidays:
+            count -= 1
+    return day
 
 
 class WaitingPeriodPolicy(models.Model):

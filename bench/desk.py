@@ -1,0 +1,56 @@
+"""The agents' desk on the benchmark dataset: the complaint list and one complaint's page.
+
+Each page is fetched as the demo agent through Django's test client, like the hello-world
+yardstick, so the figures compare directly. The number of SQL queries is shown too: it
+must not grow with the page size or the dataset.
+"""
+
+import statistics
+import time
+
+LIST_URL = "/admin/complaints/complaint/"
+
+
+def desk_pages():
+    """Return (name, URL) for the pages measured."""
+    from complaints.models import Complaint, Status
+
+    # A complaint in deadlock has a long timeline and a letter: a page with everything on it.
+    complaint = Complaint.objects.filter(status=Status.DEADLOCK).order_by("pk").first()
+    typed = complaint.tracking_number.lower().replace("-", "")
+    return [
+        ("Agents' complaint list: open complaints by deadline, 50 a page", LIST_URL),
+        ("The list of all complaints, open and closed, page 20", f"{LIST_URL}?status=all&p=20"),
+        ("The list searched by a tracking number typed lower case without dashes", f"{LIST_URL}?q={typed}"),
+        ("The list searched by a common surname (\"Smith\")", f"{LIST_URL}?q=Smith"),
+        ("The list filtered: my complaints due within 7 days", f"{LIST_URL}?agent=me&clock=7"),
+        ("The list filtered: vulnerable customers, ADR-eligible", f"{LIST_URL}?vulnerable=yes&adr_eligible=yes"),
+        (f"One complaint's page ({complaint.events.count()} timeline events, a letter)",
+         f"{LIST_URL}{complaint.pk}/change/"),
+    ]
+
+
+def time_desk(client, repeat, requests=10):
+    """Return rows of (name, median seconds a request, SQL queries a request) for the desk's pages."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(get_user_model().objects.get(email="agent@example.com"))
+    rows = []
+    try:
+        for name, url in desk_pages():
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200, url
+            queries = len(captured.captured_queries)
+
+            def run(url=url):
+                started = time.perf_counter()
+                for _ in range(requests):
+                    client.get(url)
+                return (time.perf_counter() - started) / requests
+
+            rows.append((name, statistics.median(run() for _ in range(repeat)), queries))
+    finally:
+        client.logout()
+    return rows

@@ -1,0 +1,106 @@
+"""Delivering letters: email with the PDF attached, or the print queue for post.
+
+Like the outbox, a worker first claims a letter with a compare-and-swap that moves its
+lease forward, so two workers never send it at once, and a worker that dies mid-send
+leaves it pending for the sweep to retry. The Message-ID is the letter's own, so a repeat
+is the same message. An email that fails for good falls back to post.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from complaints.models import Event, EventKind
+from complaints.outbox import CLAIM_LEASE
+from ombudsman import letters
+from ombudsman.models import Delivery, Letter, LetterStatus
+
+log = logging.getLogger(__name__)
+
+
+def claim(letter_id, now=None):
+    """Claim a due pending letter for this worker; return it, or None if another has it."""
+    now = now or timezone.now()
+    claimed = Letter.objects.filter(
+        pk=letter_id, status=LetterStatus.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+    return Letter.objects.select_related("complaint__customer").get(pk=letter_id) if claimed else None
+
+
+def deliver(letter_id, now=None):
+    """Send one pending letter if it is due; return its status afterwards, or None if not ours."""
+    letter = claim(letter_id, now)
+    if letter is None:
+        return None
+    pdf = letters.ensure_pdf(letter)
+    if letter.delivery == Delivery.POST:
+        return _queue_for_print(letter, reason="")
+    context = {"letter": letter, "complaint": letter.complaint, "customer": letter.complaint.customer,
+               "provider": settings.PROVIDER}
+    message = EmailMessage(
+        subject=" ".join(render_to_string("ombudsman/email/letter_subject.txt", context).split()),
+        body=render_to_string("ombudsman/email/letter_body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL, to=[letter.to_email],
+        headers={"Message-ID": letter.message_id},
+    )
+    message.attach(letter.filename, pdf, "application/pdf")
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+        return _record_failure(letter, exc)
+    with transaction.atomic():
+        sent = Letter.objects.filter(pk=letter.pk, status=LetterStatus.PENDING).update(
+            status=LetterStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+        if sent:
+            Event.objects.create(
+                complaint=letter.complaint, kind=EventKind.LETTER,
+                summary=f"{letter.get_kind_display()} emailed to {letter.to_email}",
+                data={"letter_id": letter.pk, "message_id": letter.message_id},
+            )
+    return LetterStatus.SENT
+
+
+@transaction.atomic
+def _queue_for_print(letter, *, reason):
+    queued = Letter.objects.filter(pk=letter.pk, status=LetterStatus.PENDING).update(
+        status=LetterStatus.PRINT_QUEUED, delivery=Delivery.POST
+    )
+    if queued:
+        Event.objects.create(
+            complaint=letter.complaint, kind=EventKind.LETTER,
+            summary=f"{letter.get_kind_display()} queued for printing and posting{reason}",
+            data={"letter_id": letter.pk},
+        )
+    return LetterStatus.PRINT_QUEUED
+
+
+def _record_failure(letter, exc):
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    Letter.objects.filter(pk=letter.pk).update(last_error=error)
+    if letter.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        log.error("Letter %s could not be emailed after %s attempts; posting it: %s",
+                  letter.pk, letter.attempts, error)
+        return _queue_for_print(letter, reason=" (the email failed)")
+    backoff = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (letter.attempts - 1)
+    Letter.objects.filter(pk=letter.pk, status=LetterStatus.PENDING).update(
+        next_attempt_at=timezone.now() + timedelta(seconds=backoff)
+    )
+    log.warning("Letter %s email failed (attempt %s), retrying: %s", letter.pk, letter.attempts, error)
+    return LetterStatus.PENDING
+
+
+def due_letter_ids(now=None, limit=500):
+    """Return ids of pending letters due for a (re)try, oldest first."""
+    now = now or timezone.now()
+    return list(
+        Letter.objects.filter(status=LetterStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,39 @@
+"""The clock's health: is the sweep still running often enough?"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from complaints.models import CLOSED_STATUSES, Complaint
+from ombudsman.models import SweepRun
+
+
+def clock_health(now=None):
+    """Describe the last completed sweep and whether it is recent enough to call the clock alive."""
+    now = now or timezone.now()
+    last = SweepRun.last_finished()
+    limit = settings.CLOCK_UNHEALTHY_AFTER
+    if last is None:
+        return {"healthy": False, "last_sweep_at": None, "age_seconds": None,
+                "limit_seconds": int(limit.total_seconds()), "errors": []}
+    age = now - last.finished_at
+    return {
+        "healthy": age <= limit,
+        "last_sweep_at": last.finished_at,
+        "age_seconds": int(age.total_seconds()),
+        "limit_seconds": int(limit.total_seconds()),
+        "errors": last.errors,
+    }
+
+
+def warned_open_complaints(now=None):
+    """Open complaints whose staff were warned and whose ADR deadline has not yet come."""
+    now = now or timezone.now()
+    return (
+        Complaint.objects.filter(
+            deadline_warning_sent_at__isnull=False, adr_opens_at__gt=now,
+            adr_opens_at__lte=now + timedelta(days=settings.ADR_WARNING_DAYS),
+        )
+        .exclude(status__in=CLOSED_STATUSES)
+    )

@@ -1,0 +1,32 @@
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from complaints.models import UK
+from ombudsman import sweep
+
+
+def aware_datetime(text):
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise CommandError(f"--now must be an ISO date and time, such as 2026-03-29T00:00:00+01:00: {exc}") from exc
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UK)
+
+
+class Command(BaseCommand):
+    help = "Run the clock sweep now: deadline warnings, ADR letters, retries and compliance deadlines."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now", type=aware_datetime,
+            help="Sweep as if it were this moment (ISO 8601; UK time if no offset is given).",
+        )
+
+    def handle(self, *args, now=None, **options):
+        record = sweep.run(now=now)
+        counts = ", ".join(f"{name.replace('_', ' ')}: {value}" for name, value in record.counts.items())
+        self.stdout.write(f"Swept as of {timezone.localtime(record.swept_as_of, UK):%Y-%m-%d %H:%M:%S %Z}. {counts}.")
+        for error in record.errors:
+            self.stderr.write(error)

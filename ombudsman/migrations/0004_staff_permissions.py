@@ -1,0 +1,57 @@
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+# Names as in accounts.roles; a migration keeps its own copy so it never changes meaning.
+AGENTS = "Support agents"
+MANAGERS = "Complaint managers"
+
+GRANTS = {
+    MANAGERS: [
+        "add_scheme", "change_scheme", "view_scheme",
+        "add_waitingperiodpolicy", "change_waitingperiodpolicy", "delete_waitingperiodpolicy",
+        "view_waitingperiodpolicy",
+        "change_letter", "view_letter",
+        "add_referral", "change_referral", "view_referral",
+        "view_sweeprun",
+    ],
+    AGENTS: [
+        "view_scheme", "view_waitingperiodpolicy",
+        "change_letter", "view_letter",
+        "add_referral", "change_referral", "view_referral",
+        "view_sweeprun",
+    ],
+}
+
+
+def grant(apps, schema_editor):
+    # On a fresh database the permissions do not exist until post_migrate; make them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, codenames in GRANTS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="ombudsman", codename__in=codenames)
+        )
+
+
+def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, codenames in GRANTS.items():
+        for group in Group.objects.filter(name=group_name):
+            group.permissions.remove(
+                *Permission.objects.filter(content_type__app_label="ombudsman", codename__in=codenames)
+            )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("ombudsman", "0003_letters_referrals_sweeps"),
+        ("accounts", "0002_staff_groups"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+    operations = [migrations.RunPython(grant, revoke)]

@@ -1,0 +1,9 @@
+from .letters import Delivery, FrozenLetterError, Letter, LetterKind, LetterStatus
+from .referrals import Decision, Referral
+from .schemes import DEFAULT_WAITING_PERIOD_DAYS, DayCount, Scheme, WaitingPeriodPolicy
+from .sweeps import SweepRun
+
+__all__ = [
+    "DEFAULT_WAITING_PERIOD_DAYS", "DayCount", "Decision", "Delivery", "FrozenLetterError", "Letter",
+    "LetterKind", "LetterStatus", "Referral", "Scheme", "SweepRun", "WaitingPeriodPolicy",
+]

@@ -1,0 +1,103 @@
+import hashlib
+
+from django.db import models
+from django.utils import timezone
+
+from complaints.models.outbox import new_message_id
+
+
+class LetterKind(models.TextChoices):
+    ADR = "adr", "End of waiting period letter"
+    DEADLOCK = "deadlock", "Deadlock letter"
+
+
+class Delivery(models.TextChoices):
+    EMAIL = "email", "Email"
+    POST = "post", "Post"
+
+
+class LetterStatus(models.TextChoices):
+    PENDING = "pending", "Being sent"
+    SENT = "sent", "Emailed"
+    PRINT_QUEUED = "print_queued", "In the print queue"
+    POSTED = "posted", "Posted"
+
+
+class FrozenLetterError(Exception):
+    """Raised on an attempt to change or delete a letter that has been sent."""
+
+
+class LetterQuerySet(models.QuerySet):
+    def delete(self):
+        if self.exclude(status=LetterStatus.PENDING).exists():
+            raise FrozenLetterError("A sent letter cannot be deleted.")
+        return super().delete()
+
+
+class Letter(models.Model):
+    """An ADR or deadlock letter: written once per kind and complaint, frozen once sent.
+
+    The text and HTML are rendered when the letter is written, from the scheme's details as
+    they were then (kept in ``scheme_details``). The PDF is made from that HTML once, at the
+    first delivery or download, and kept with its SHA-256. Delivery is at least once with
+    a fixed Message-ID, so a repeat after a crash is the same message.
+    """
+
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, related_name="letters")
+    kind = models.CharField(max_length=10, choices=LetterKind.choices)
+    letter_date = models.DateField(help_text="The date printed on the letter (UK).")
+    refer_by = models.DateField(help_text="The last day the customer may refer the complaint to the scheme.")
+    scheme = models.ForeignKey("ombudsman.Scheme", on_delete=models.PROTECT, related_name="letters")
+    scheme_details = models.JSONField(help_text="The scheme's details as the letter quotes them.")
+    large_print = models.BooleanField(default=False)
+    text = models.TextField()
+    html = models.TextField()
+    pdf = models.BinaryField(blank=True, editable=False)
+    pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True)
+
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    to_email = models.EmailField(blank=True)
+    message_id = models.CharField(max_length=200, unique=True, default=new_message_id, editable=False)
+    status = models.CharField(max_length=15, choices=LetterStatus.choices, default=LetterStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When it was emailed or posted.")
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "kind"], name="ombudsman_one_letter_per_kind"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], name="letter_pending_due", condition=models.Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.complaint}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.is_frozen_in_db():
+            raise FrozenLetterError("A sent letter cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_frozen_in_db():
+            raise FrozenLetterError("A sent letter cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    def is_frozen_in_db(self):
+        return Letter.objects.filter(pk=self.pk).exclude(status=LetterStatus.PENDING).exists()
+
+    @property
+    def filename(self):
+        return f"{self.complaint.tracking_number}-{self.kind}-letter.pdf"
+
+    @staticmethod
+    def hash_of(pdf: bytes) -> str:
+        return hashlib.sha256(pdf).hexdigest()

@@ -1,0 +1,288 @@
+"""ADR workflows: deadlock, the letters, deadline warnings and referrals to the scheme.
+
+Each writes its timeline event in the same transaction as its change; anything that must
+reach someone is a row first (a Letter, or an email in the outbox), delivered on commit.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import COMPLAINT_MANAGERS
+from complaints import outbox
+from complaints.models import CLOSED_STATUSES, UK, Complaint, EmailKind, Event, EventKind, Status
+from complaints.services import change_status
+from ombudsman import letters
+from ombudsman.models import Decision, Letter, LetterKind, LetterStatus, Referral
+
+DELIVER_LETTER_TASK = "ombudsman.tasks.deliver_letter"
+
+
+def _save_letter(letter):
+    letter.save()
+    Event.objects.create(
+        complaint=letter.complaint, kind=EventKind.LETTER,
+        summary=f"{letter.get_kind_display()} written, to go by {letter.get_delivery_display().lower()}",
+        data={"letter_id": letter.pk, "kind": letter.kind, "refer_by": letter.refer_by.isoformat()},
+    )
+    transaction.on_commit(lambda: outbox.enqueue(DELIVER_LETTER_TASK, letter.pk))
+    return letter
+
+
+@transaction.atomic
+def declare_deadlock(*, complaint, actor, reason):
+    """Put a complaint into deadlock and write the deadlock letter in the same transaction.
+
+    Raises LetterContentError (and changes nothing) if the letter would lack a required
+    element. A customer without ADR rights gets no letter: it would offer a scheme they
+    cannot use.
+    """
+    if not reason.strip():
+        raise ValidationError("Give the reason for the deadlock: it goes in the customer's letter.")
+    complaint = change_status(complaint=complaint, to=Status.DEADLOCK, actor=actor, reason=reason)
+    letter = None
+    if complaint.adr_rights:
+        letter = _save_letter(letters.write(complaint=complaint, kind=LetterKind.DEADLOCK, reason=reason))
+        # The deadlock letter tells the customer everything the waiting-period letter would.
+        Complaint.objects.filter(pk=complaint.pk).update(adr_letter_pending=False)
+    Event.objects.create(
+        complaint=complaint, kind=EventKind.DEADLOCK, actor=actor, summary="Complaint in deadlock",
+        body=reason, data={"letter_id": letter.pk if letter else None},
+    )
+    return letter
+
+
+def create_adr_letter(*, complaint, now=None, scheme=None):
+    """Write the end-of-waiting-period letter if it is owed now; return it, or None.
+
+    Claims the complaint with a compare-and-swap on ``adr_letter_pending``, so of several
+    concurrent callers exactly one writes the letter (the unique constraint on complaint and
+    kind backs this up). A complaint that is closed or still inside its waiting period stays
+    pending; one whose customer already had a deadlock letter, or has no ADR rights, is
+    settled without a letter. Raises LetterContentError, leaving it pending, if the letter
+    would lack a required element.
+    """
+    now = now or timezone.now()
+    # Render (and check) before writing anything: a refused letter then leaves nothing to
+    # undo, and the sweep needs no savepoint per complaint.
+    letter = letters.write(complaint=complaint, kind=LetterKind.ADR, now=now, scheme=scheme)
+    with transaction.atomic(savepoint=False):
+        claimed = Complaint.objects.filter(
+            pk=complaint.pk, adr_letter_pending=True, adr_opens_at__lte=now,
+        ).exclude(status__in=CLOSED_STATUSES).update(adr_letter_pending=False)
+        if not claimed:
+            return None
+        complaint.adr_letter_pending = False
+        if not complaint.adr_rights or (
+            complaint.deadlock_at and complaint.letters.filter(kind=LetterKind.DEADLOCK).exists()
+        ):
+            return None
+        return _save_letter(letter)
+
+
+def staff_to_warn(complaint):
+    """Return the assigned agent and the managers who can be emailed, once each."""
+    User = get_user_model()
+    people = list(User.objects.filter(
+        is_active=True, is_staff=True, email__isnull=False, groups__name=COMPLAINT_MANAGERS,
+    ).distinct().order_by("pk"))
+    agent = complaint.assigned_to
+    if agent and agent.is_active and agent.email and agent not in people:
+        people.insert(0, agent)
+    return people
+
+
+def _email_staff(*, complaint, kind, template, context):
+    for person in staff_to_warn(complaint):
+        outbox.queue_email(kind=kind, to=person.email, complaint=complaint, template=template,
+                           context={**context, "person": person})
+
+
+@transaction.atomic
+def warn_deadline(*, complaint, now=None):
+    """Warn the assigned agent and the managers, once, that ADR opens soon on a complaint."""
+    now = now or timezone.now()
+    claimed = Complaint.objects.filter(pk=complaint.pk, deadline_warning_sent_at__isnull=True).update(
+        deadline_warning_sent_at=now
+    )
+    if not claimed:
+        return False
+    opens_on = complaint.adr_deadline_date
+    _email_staff(
+        complaint=complaint, kind=EmailKind.DEADLINE_WARNING, template="ombudsman/email/deadline_warning",
+        context={"complaint": complaint, "opens_on": opens_on, "days_left": (opens_on - now.astimezone(UK).date()).days,
+                 "admin_url": outbox.absolute_url(f"/admin/complaints/complaint/{complaint.pk}/change/")},
+    )
+    Event.objects.create(
+        complaint=complaint, kind=EventKind.DEADLINE_WARNING, visible_to_customer=False,
+        summary=f"ADR opens on {letters.uk_date(opens_on)}: agent and managers warned",
+        data={"adr_opens_at": complaint.adr_opens_at.isoformat()},
+    )
+    return True
+
+
+# --- referrals ---------------------------------------------------------------------------
+
+
+def _referral_event(referral, *, actor, summary, body="", visible_to_customer=True, **data):
+    Event.objects.create(
+        complaint=referral.complaint, kind=EventKind.OMBUDSMAN, actor=actor, summary=summary, body=body,
+        visible_to_customer=visible_to_customer, data={"referral_id": referral.pk, **data},
+    )
+
+
+def latest_letter(complaint):
+    return complaint.letters.order_by("-letter_date", "-pk").first()
+
+
+def check_referral(*, complaint, referred_on):
+    """Refuse a referral the rules do not allow (raises ValidationError)."""
+    if not complaint.adr_rights:
+        raise ValidationError("This customer has no right to ADR for this complaint.")
+    if Referral.objects.filter(complaint=complaint).exists():
+        raise ValidationError("This complaint has already been referred to the scheme.")
+    if referred_on > timezone.localtime(timezone.now(), UK).date():
+        raise ValidationError({"referred_on": "The referral date cannot be in the future."})
+    eligible_on = timezone.localtime(complaint.adr_eligible_at, UK).date()
+    if referred_on < eligible_on:
+        raise ValidationError(
+            {"referred_on": f"The complaint could be referred from {letters.uk_date(eligible_on)} only."}
+        )
+
+
+@transaction.atomic
+def record_referral(*, complaint, actor, referred_on, case_reference=""):
+    """Record that the customer took the complaint to the provider's ADR scheme."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    check_referral(complaint=complaint, referred_on=referred_on)
+    letter = latest_letter(complaint)
+    referral = Referral.objects.create(
+        complaint=complaint, scheme=letter.scheme if letter else letters.provider_scheme(),
+        referred_on=referred_on, case_reference=case_reference.strip(), recorded_by=actor,
+    )
+    _referral_event(referral, actor=actor, summary=f"Referred to {referral.scheme.short_name}",
+                    body=f"Case reference {referral.case_reference}" if referral.case_reference else "",
+                    referred_on=referred_on.isoformat())
+    return referral
+
+
+def _save_referral(referral, fields):
+    referral.full_clean(exclude=["complaint", "recorded_by"])
+    referral.save(update_fields=fields)
+
+
+@transaction.atomic
+def record_scheme_acceptance(*, referral, actor, accepted_on, case_reference=""):
+    """Record that the scheme took the case on."""
+    referral.accepted_on = accepted_on
+    referral.case_reference = case_reference.strip() or referral.case_reference
+    _save_referral(referral, ["accepted_on", "case_reference"])
+    _referral_event(referral, actor=actor, summary=f"{referral.scheme.short_name} accepted the case",
+                    body=f"Case reference {referral.case_reference}" if referral.case_reference else "",
+                    accepted_on=accepted_on.isoformat())
+    return referral
+
+
+@transaction.atomic
+def record_case_reference(*, referral, actor, case_reference):
+    """Record or correct the scheme's case reference."""
+    referral.case_reference = case_reference.strip()
+    _save_referral(referral, ["case_reference"])
+    _referral_event(referral, actor=actor, summary="Scheme case reference recorded",
+                    body=referral.case_reference, visible_to_customer=bool(referral.case_reference))
+    return referral
+
+
+@transaction.atomic
+def record_decision(*, referral, actor, decision, decided_on, apology=False, explanation=False,
+                    action="", award_amount=0):
+    """Record the scheme's decision and the remedies it set (award within the scheme's limit)."""
+    referral.decision = decision
+    referral.decision_on = decided_on
+    referral.remedy_apology = apology
+    referral.remedy_explanation = explanation
+    referral.remedy_action = action.strip()
+    referral.award_amount = award_amount
+    _save_referral(referral, ["decision", "decision_on", "remedy_apology", "remedy_explanation",
+                              "remedy_action", "award_amount"])
+    remedies = [name for name, given in (("an apology", apology), ("an explanation", explanation),
+                                         ("an action", bool(action.strip()))) if given]
+    if award_amount:
+        remedies.append(f"£{award_amount:,.2f}")
+    _referral_event(referral, actor=actor,
+                    summary=f"{referral.scheme.short_name} decided: {Decision(decision).label.lower()}",
+                    body=f"Remedies: {', '.join(remedies)}." if remedies else "",
+                    decision=decision, decision_on=decided_on.isoformat(), award_amount=str(award_amount))
+    return referral
+
+
+@transaction.atomic
+def record_customer_acceptance(*, referral, actor, accepted_on):
+    """Record that the customer accepted the decision; the compliance deadline starts."""
+    referral.customer_accepted_on = accepted_on
+    if referral.decision != Decision.NOT_UPHELD:
+        referral.compliance_due_on = referral.scheme.compliance_due_on(accepted_on)
+    _save_referral(referral, ["customer_accepted_on", "compliance_due_on"])
+    summary = "The customer accepted the decision"
+    if referral.compliance_due_on:
+        summary += f"; we must comply by {letters.uk_date(referral.compliance_due_on)}"
+    _referral_event(referral, actor=actor, summary=summary, accepted_on=accepted_on.isoformat(),
+                    compliance_due_on=referral.compliance_due_on.isoformat() if referral.compliance_due_on else None)
+    return referral
+
+
+@transaction.atomic
+def record_compliance(*, referral, actor, complied_on):
+    """Record that the provider did what the accepted decision required."""
+    referral.complied_on = complied_on
+    _save_referral(referral, ["complied_on"])
+    _referral_event(referral, actor=actor, summary="We complied with the scheme's decision",
+                    complied_on=complied_on.isoformat(),
+                    late=bool(referral.compliance_due_on and complied_on > referral.compliance_due_on))
+    return referral
+
+
+@transaction.atomic
+def remind_compliance(*, referral, now=None):
+    """Remind the agent and managers, once, that a compliance deadline is near."""
+    now = now or timezone.now()
+    claimed = Referral.objects.filter(pk=referral.pk, compliance_reminder_sent_at__isnull=True,
+                                      complied_on__isnull=True).update(compliance_reminder_sent_at=now)
+    if not claimed:
+        return False
+    _email_staff(complaint=referral.complaint, kind=EmailKind.OTHER, template="ombudsman/email/compliance_due",
+                 context={"referral": referral, "complaint": referral.complaint, "overdue": False})
+    _referral_event(referral, actor=None, visible_to_customer=False,
+                    summary=f"Compliance due on {letters.uk_date(referral.compliance_due_on)}: staff reminded")
+    return True
+
+
+@transaction.atomic
+def flag_compliance_overdue(*, referral, now=None):
+    """Flag, once, a compliance deadline that passed without compliance, and tell the staff."""
+    now = now or timezone.now()
+    claimed = Referral.objects.filter(pk=referral.pk, compliance_overdue_at__isnull=True,
+                                      complied_on__isnull=True).update(compliance_overdue_at=now)
+    if not claimed:
+        return False
+    _email_staff(complaint=referral.complaint, kind=EmailKind.OTHER, template="ombudsman/email/compliance_due",
+                 context={"referral": referral, "complaint": referral.complaint, "overdue": True})
+    _referral_event(referral, actor=None, visible_to_customer=False,
+                    summary=f"Compliance overdue: it was due on {letters.uk_date(referral.compliance_due_on)}")
+    return True
+
+
+@transaction.atomic
+def mark_letter_posted(*, letter, actor):
+    """Record that a letter in the print queue was printed and posted."""
+    now = timezone.now()
+    posted = Letter.objects.filter(pk=letter.pk, status=LetterStatus.PRINT_QUEUED).update(
+        status=LetterStatus.POSTED, sent_at=now
+    )
+    if posted:
+        Event.objects.create(
+            complaint=letter.complaint, kind=EventKind.LETTER, actor=actor,
+            summary=f"{letter.get_kind_display()} posted", data={"letter_id": letter.pk},
+        )
+    return bool(posted)

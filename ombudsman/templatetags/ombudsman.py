@@ -1,0 +1,35 @@
+from django import template
+
+from ombudsman import views
+from ombudsman.health import clock_health, warned_open_complaints
+from ombudsman.models import Letter, LetterStatus, Referral
+
+register = template.Library()
+
+BANNER_COUNT_CAP = 100
+
+
+@register.simple_tag
+def adr_panel(complaint):
+    """Return the letters and the way to the ombudsman for a complaint's page."""
+    return views.adr_panel(complaint)
+
+
+@register.inclusion_tag("admin/ombudsman/_clock_banner.html", takes_context=True)
+def clock_banner(context):
+    """Show staff in the admin whether the clock runs, and what needs their attention."""
+    request = context.get("request")
+    if request is None or not request.user.is_active or not request.user.is_staff:
+        return {"show": False}
+    return {
+        "show": True,
+        "health": clock_health(),
+        "print_queue": Letter.objects.filter(status=LetterStatus.PRINT_QUEUED).count(),
+        "failing_letters": Letter.objects.filter(status=LetterStatus.PENDING).exclude(last_error="").count(),
+        "compliance_overdue": Referral.objects.filter(
+            complied_on__isnull=True, compliance_overdue_at__isnull=False
+        ).count(),
+        # Capped: counting every warned complaint of a large portal on each admin page costs too much.
+        "warned_open": warned_open_complaints()[:BANNER_COUNT_CAP].count(),
+        "warned_cap": BANNER_COUNT_CAP,
+    }

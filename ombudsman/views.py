@@ -1,0 +1,103 @@
+"""The customer's ombudsman page, letter downloads and the /healthz probe."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import never_cache
+
+from complaints.models import UK, Complaint
+from complaints.tracking import normalise_tracking_number
+from ombudsman import letters, services
+from ombudsman.forms import ReferralForm
+from ombudsman.health import clock_health
+from ombudsman.models import Letter, Referral, Scheme
+
+
+def _visible_complaint(request, tracking_number):
+    canonical = normalise_tracking_number(tracking_number)
+    return get_object_or_404(Complaint.objects.visible_to(request.user), tracking_number=canonical or "")
+
+
+def adr_panel(complaint, now=None):
+    """Return what a complaint's page shows about letters and the way to the ombudsman."""
+    now = now or timezone.now()
+    complaint_letters = list(complaint.letters.defer("pdf", "html").order_by("created_at", "pk"))
+    referral = Referral.objects.filter(complaint=complaint).select_related("scheme").first()
+    latest = max(complaint_letters, key=lambda letter: (letter.letter_date, letter.pk), default=None)
+    open_to_customer = complaint.adr_rights and (
+        complaint.is_adr_eligible(now) or bool(complaint_letters) or referral is not None
+    )
+    return {
+        "letters": complaint_letters,
+        "latest_letter": latest,
+        "referral": referral,
+        "open": open_to_customer,
+        "scheme": referral.scheme if referral else (latest.scheme if latest else Scheme.objects.provider_scheme()),
+        "refer_by": latest.refer_by if latest else None,
+        "today": timezone.localtime(now, UK).date(),
+    }
+
+
+@login_required
+def ombudsman_page(request, tracking_number):
+    """Take your complaint to the ombudsman: only once the complaint is eligible and has ADR rights."""
+    complaint = _visible_complaint(request, tracking_number)
+    panel = adr_panel(complaint)
+    if not panel["open"] or panel["scheme"] is None:
+        raise Http404("This complaint cannot go to the ombudsman yet.")
+    is_owner = complaint.customer_id == request.user.pk
+    form = None
+    if is_owner and panel["referral"] is None:
+        form = ReferralForm(request.POST or None, initial={"referred_on": panel["today"]})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.record_referral(
+                    complaint=complaint, actor=request.user, referred_on=form.cleaned_data["referred_on"],
+                    case_reference=form.cleaned_data["case_reference"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Thank you: we have recorded that you took your complaint to the scheme.")
+                return redirect("ombudsman:refer", complaint.tracking_number)
+    return render(request, "ombudsman/refer.html", {
+        **panel, "complaint": complaint, "form": form, "is_owner": is_owner,
+    })
+
+
+@login_required
+def letter_pdf(request, tracking_number, letter_id):
+    """Serve a letter's PDF to the complaint's customer and to staff."""
+    complaint = _visible_complaint(request, tracking_number)
+    letter = get_object_or_404(Letter.objects.select_related("complaint"), pk=letter_id, complaint=complaint)
+    response = HttpResponse(letters.ensure_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{letter.filename}"'
+    response["X-Content-SHA256"] = letter.pdf_sha256
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@never_cache
+def healthz(request):
+    """Report whether the database answers and the clock sweep still runs: 200 or 503."""
+    body = {"database": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        clock = clock_health()
+    except DatabaseError as exc:
+        body["database"] = f"error: {type(exc).__name__}"
+        return JsonResponse({"status": "unhealthy", **body}, status=503)
+    body["clock"] = {
+        "healthy": clock["healthy"],
+        "last_sweep_at": clock["last_sweep_at"].isoformat() if clock["last_sweep_at"] else None,
+        "age_seconds": clock["age_seconds"],
+        "limit_seconds": clock["limit_seconds"],
+    }
+    healthy = clock["healthy"]
+    return JsonResponse({"status": "ok" if healthy else "unhealthy", **body}, status=200 if healthy else 503)

@@ -1,0 +1,67 @@
+"""The heartbeat: /healthz and the admin banner notice a sweep that stopped."""
+
+from datetime import timedelta
+
+import time_machine
+from django.utils import timezone
+
+from accounts.models import PreferredContact
+from ombudsman import delivery, services, sweep
+from ombudsman.models import SweepRun
+from tests.conftest import file_complaint
+from tests.ombudsman.conftest import file_due_complaint
+
+
+def test_healthz_is_unhealthy_before_any_sweep(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unhealthy"
+    assert response.json()["clock"]["last_sweep_at"] is None
+
+
+def test_healthz_turns_unhealthy_when_the_sweep_stops(client, db, settings):
+    settings.CLOCK_UNHEALTHY_AFTER = timedelta(minutes=15)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sweep.run()
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok", "database": "ok",
+        "clock": {"healthy": True, "last_sweep_at": start.isoformat(), "age_seconds": 0, "limit_seconds": 900},
+    }
+    with time_machine.travel(start + timedelta(minutes=15), tick=False):
+        assert client.get("/healthz").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["clock"]["healthy"] is False
+
+
+def test_a_crashed_sweep_is_no_sign_of_life(client, db):
+    SweepRun.objects.create(swept_as_of=timezone.now())
+    assert client.get("/healthz").status_code == 503
+
+
+def test_the_admin_shows_staff_a_banner_while_the_clock_is_down(client, manager):
+    client.force_login(manager)
+    assert "The clock is not running" in client.get("/admin/").content.decode()
+    sweep.run()
+    assert "The clock is not running" not in client.get("/admin/").content.decode()
+
+
+def test_the_admin_login_page_shows_no_banner(client, db):
+    assert "clock-banner" not in client.get("/admin/login/").content.decode()
+
+
+def test_the_admin_banner_counts_warned_complaints_and_the_print_queue(client, manager, customer):
+    file_complaint(customer, received_at=timezone.now() - timedelta(days=50))
+    customer.preferred_contact = PreferredContact.POST
+    customer.save()
+    letter = services.create_adr_letter(complaint=file_due_complaint(customer))
+    delivery.deliver(letter.pk)
+    sweep.run()
+    client.force_login(manager)
+    html = client.get("/admin/").content.decode()
+    assert "1 open complaint reaches the end of the ADR waiting period" in html
+    assert "1 letter waiting to be printed and posted" in html
