@@ -72,6 +72,20 @@ class ReplyForm(AttachmentsMixin, forms.Form):
     attachments = MultipleFileField(help_text=ATTACHMENTS_HELP)
 
 
+class RejectResolutionForm(forms.Form):
+    reason = forms.CharField(
+        label="Why doesn’t this resolve your complaint?", max_length=5_000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your complaint stays open and goes back to the person handling it.",
+    )
+
+
+class DeadlockRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you want a deadlock letter? (optional)", required=False, max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing it? (optional)", required=False, max_length=2_000,

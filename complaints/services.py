@@ -1,19 +1,27 @@
 """Complaint workflows. Each writes its timeline event in the same transaction as its change."""
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PreferredContact
-from complaints import outbox
+from complaints import outbox, printing
 from complaints.models import (
     CLOSED_STATUSES,
+    UK,
     Attachment,
     Channel,
     Complaint,
     EmailKind,
     Event,
     EventKind,
+    PostalKind,
+    PostalLetter,
+    PostStatus,
+    RootCause,
     Status,
 )
 from ombudsman.models import Scheme, WaitingPeriodPolicy
@@ -35,16 +43,24 @@ def _complaint_email_context(complaint):
 @transaction.atomic
 def file_complaint(*, customer, product, category, description, desired_outcome,
                    received_at=None, channel=Channel.WEB, statement_date=None,
-                   attachments=(), logged_by=None):
-    """Record a complaint, fix its clock, and queue its acknowledgement.
+                   attachments=(), logged_by=None, backdate_reason=""):
+    """Record a complaint, fix its clock, and acknowledge it the way the customer prefers.
 
     ``received_at`` is the customer's first expression of dissatisfaction (now, for the
-    web form). ``logged_by`` is the agent who logged a phone, email or letter complaint.
+    web form). ``logged_by`` is the agent who logged a phone, email or letter complaint; a
+    date before today needs ``backdate_reason``, kept in the timeline for audit.
     """
+    now = timezone.now()
+    received_at = received_at or now
+    backdated = bool(logged_by) and timezone.localtime(received_at, UK).date() < timezone.localtime(now, UK).date()
+    if logged_by and received_at > now:
+        raise ValueError("A complaint cannot be received in the future.")
+    if backdated and not backdate_reason.strip():
+        raise ValueError("Say why the complaint is logged with an earlier date than today.")
     complaint = Complaint(
         customer=customer, product=product, category=category, channel=channel,
         description=description, desired_outcome=desired_outcome,
-        statement_date=statement_date, received_at=received_at or timezone.now(),
+        statement_date=statement_date, received_at=received_at,
     )
     complaint.fix_clock(
         waiting_period_days=WaitingPeriodPolicy.days_for(complaint.received_on),
@@ -58,14 +74,50 @@ def file_complaint(*, customer, product, category, description, desired_outcome,
         body=description,
         data={"received_at": complaint.received_at.isoformat(), "waiting_period_days": complaint.waiting_period_days},
     )
+    if backdated:
+        Event.objects.create(
+            complaint=complaint, kind=EventKind.RECEIVED_DATE_CHANGED, actor=actor, visible_to_customer=False,
+            summary=f"Logged with the date first complained: {complaint.received_on:%d %B %Y}",
+            body=backdate_reason, data={"received_at": received_at.isoformat(), "logged_at": now.isoformat()},
+        )
     for uploaded in attachments:
         _save_attachment(complaint=complaint, event=event, uploaded=uploaded, actor=actor)
-    if customer.email and customer.preferred_contact == PreferredContact.EMAIL:
-        outbox.queue_email(
-            kind=EmailKind.ACKNOWLEDGEMENT, to=customer.email, complaint=complaint,
-            template="complaints/email/acknowledgement", context=_complaint_email_context(complaint),
-        )
+    _acknowledge(complaint)
     return complaint
+
+
+def _send_to_customer(complaint, *, email_kind, template, context, postal_kind, event=None):
+    """Email the customer, or put a letter in the print queue for a customer who gets post."""
+    customer = complaint.customer
+    if customer.email and customer.preferred_contact == PreferredContact.EMAIL:
+        outbox.queue_email(kind=email_kind, to=customer.email, complaint=complaint, template=template,
+                           context=context)
+    elif customer.address:
+        letter = printing.write_letter(complaint=complaint, kind=postal_kind, context=context, event=event)
+        Event.objects.create(
+            complaint=complaint, kind=EventKind.LETTER, visible_to_customer=False,
+            summary=f"{letter.get_kind_display()} letter queued for printing and posting",
+            data={"postal_letter_id": letter.pk},
+        )
+
+
+def _acknowledge(complaint):
+    _send_to_customer(complaint, email_kind=EmailKind.ACKNOWLEDGEMENT, template="complaints/email/acknowledgement",
+                      context=_complaint_email_context(complaint), postal_kind=PostalKind.ACKNOWLEDGEMENT)
+
+
+@transaction.atomic
+def mark_letter_posted(*, letter, actor):
+    """Record that a letter in the print queue was printed and posted."""
+    posted = PostalLetter.objects.filter(pk=letter.pk, status=PostStatus.PRINT_QUEUED).update(
+        status=PostStatus.POSTED, posted_at=timezone.now(), posted_by=actor,
+    )
+    if posted:
+        Event.objects.create(
+            complaint=letter.complaint, kind=EventKind.LETTER, actor=actor,
+            summary=f"{letter.get_kind_display()} letter posted", data={"postal_letter_id": letter.pk},
+        )
+    return bool(posted)
 
 
 def _save_attachment(*, complaint, event, uploaded, actor):
@@ -131,19 +183,14 @@ def add_customer_message(*, complaint, customer, body, attachments=()):
 
 
 @transaction.atomic
-def add_staff_message(*, complaint, agent, body):
+def add_staff_message(*, complaint, agent, body, summary="Message from our complaints team", data=None):
     """Send the customer a message from an agent, shown on their page and emailed to them."""
     event = Event.objects.create(
-        complaint=complaint, kind=EventKind.MESSAGE, actor=agent,
-        summary="Message from our complaints team", body=body,
+        complaint=complaint, kind=EventKind.MESSAGE, actor=agent, summary=summary, body=body, data=data or {},
     )
-    customer = complaint.customer
-    if customer.email and customer.preferred_contact == PreferredContact.EMAIL:
-        outbox.queue_email(
-            kind=EmailKind.REPLY, to=customer.email, complaint=complaint,
-            template="complaints/email/reply",
-            context={**_complaint_email_context(complaint), "message": event},
-        )
+    _send_to_customer(complaint, email_kind=EmailKind.REPLY, template="complaints/email/reply",
+                      context={**_complaint_email_context(complaint), "message": event},
+                      postal_kind=PostalKind.MESSAGE, event=event)
     return event
 
 
@@ -184,29 +231,91 @@ def request_information(*, complaint, agent, body):
     return event
 
 
+def _outcome(*, upheld, root_cause=None, apology=False, explanation=False, credit_amount=0, refund_amount=0):
+    return {"upheld": upheld, "root_cause_id": root_cause.pk if root_cause else None, "apology": apology,
+            "explanation": explanation, "credit_amount": str(credit_amount), "refund_amount": str(refund_amount)}
+
+
+def _record_outcome(complaint, *, summary, outcome):
+    """Store how a complaint was resolved, for the customer's record and the reports."""
+    complaint.resolution_summary = summary
+    complaint.upheld = outcome["upheld"]
+    complaint.root_cause = RootCause.objects.filter(pk=outcome["root_cause_id"]).first()
+    complaint.remedy_apology = outcome["apology"]
+    complaint.remedy_explanation = outcome["explanation"]
+    complaint.credit_amount = Decimal(outcome["credit_amount"])
+    complaint.refund_amount = Decimal(outcome["refund_amount"])
+    complaint.save(update_fields=[
+        "resolution_summary", "upheld", "root_cause", "remedy_apology", "remedy_explanation",
+        "credit_amount", "refund_amount", "updated_at",
+    ])
+
+
+def _tell_agent(complaint, *, what, event):
+    """Email the assigned agent what the customer did, for them to act on."""
+    agent = complaint.assigned_to
+    if agent is None or not agent.is_active or not agent.email:
+        return
+    outbox.queue_email(
+        kind=EmailKind.OTHER, to=agent.email, complaint=complaint, template="desk/email/customer_action",
+        context={"complaint": complaint, "what": what, "event": event, "agent": agent,
+                 "admin_url": outbox.absolute_url(reverse("admin:complaints_complaint_change", args=[complaint.pk]))},
+    )
+
+
+def _latest_event(complaint):
+    return complaint.events.order_by("-created_at", "-id").first()
+
+
 @transaction.atomic
-def propose_resolution(*, complaint, agent, proposal):
-    """Put a resolution to the customer, who may accept or reject it on their page."""
+def propose_resolution(*, complaint, agent, proposal, **outcome):
+    """Put a resolution to the customer, who may accept or reject it on their page.
+
+    ``outcome`` (upheld, root_cause, apology, explanation, credit_amount, refund_amount) is
+    what the complaint records as its resolution if the customer accepts.
+    """
     change_status(complaint=complaint, to=Status.RESOLUTION_PROPOSED, actor=agent)
-    return add_staff_message(complaint=complaint, agent=agent, body=proposal)
+    return add_staff_message(complaint=complaint, agent=agent, body=proposal, summary="Proposed resolution",
+                             data={"proposal": True, "outcome": _outcome(**outcome)})
+
+
+def current_proposal(complaint):
+    """Return the message that proposed the resolution now on the table, or None."""
+    if complaint.status != Status.RESOLUTION_PROPOSED:
+        return None
+    return complaint.events.filter(kind=EventKind.MESSAGE, data__proposal=True).order_by("-created_at", "-id").first()
 
 
 @transaction.atomic
 def accept_resolution(*, complaint, customer):
     """Record that the customer accepted the proposed resolution; the complaint is resolved."""
-    if complaint.status != Status.RESOLUTION_PROPOSED:
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    proposal = current_proposal(complaint)
+    if proposal is None:
         raise TransitionNotAllowed("There is no proposed resolution to accept.")
-    return change_status(complaint=complaint, to=Status.RESOLVED, actor=customer,
-                         reason="The customer accepted the proposed resolution.")
+    complaint = change_status(complaint=complaint, to=Status.RESOLVED, actor=customer,
+                              reason="The customer accepted the proposed resolution.")
+    _record_outcome(complaint, summary=proposal.body, outcome=proposal.data["outcome"])
+    _tell_agent(complaint, what="The customer accepted the proposed resolution", event=_latest_event(complaint))
+    return complaint
 
 
 @transaction.atomic
 def reject_resolution(*, complaint, customer, reason):
     """Record the customer's rejection: the complaint stays open and goes back to the agent."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.status != Status.RESOLUTION_PROPOSED:
         raise TransitionNotAllowed("There is no proposed resolution to reject.")
-    return change_status(complaint=complaint, to=Status.INVESTIGATING, actor=customer,
-                         reason=f"The customer rejected the proposed resolution: {reason}".strip())
+    complaint = change_status(complaint=complaint, to=Status.INVESTIGATING, actor=customer,
+                              reason=f"The customer rejected the proposed resolution: {reason}".strip())
+    _tell_agent(complaint, what="The customer rejected the proposed resolution", event=_latest_event(complaint))
+    return complaint
+
+
+def may_request_deadlock_letter(complaint):
+    """Say whether the customer may ask for a deadlock letter on this complaint now."""
+    return (complaint.adr_rights and not complaint.is_closed and complaint.status != Status.DEADLOCK
+            and not complaint.deadlock_requested_at)
 
 
 @transaction.atomic
@@ -215,47 +324,39 @@ def request_deadlock_letter(*, complaint, customer, reason):
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.is_closed or complaint.status == Status.DEADLOCK:
         raise TransitionNotAllowed("A deadlock letter can only be asked for on an open complaint.")
+    if not complaint.adr_rights:
+        raise TransitionNotAllowed("A deadlock letter is for customers who may take a complaint to the ombudsman.")
     if complaint.deadlock_requested_at:
         raise TransitionNotAllowed("You have already asked for a deadlock letter; we will reply soon.")
     complaint.deadlock_requested_at = timezone.now()
     complaint.save(update_fields=["deadlock_requested_at", "updated_at"])
-    return Event.objects.create(
+    event = Event.objects.create(
         complaint=complaint, kind=EventKind.MESSAGE, actor=customer,
         summary="The customer asked for a deadlock letter", body=reason,
         data={"deadlock_requested": True},
     )
+    _tell_agent(complaint, what="The customer asked for a deadlock letter", event=event)
+    return event
 
 
 @transaction.atomic
-def resolve_complaint(*, complaint, agent, summary, upheld, root_cause=None, apology=False,
-                      explanation=False, credit_amount=0, refund_amount=0):
+def resolve_complaint(*, complaint, agent, summary, **outcome):
     """Give the provider's final answer and close the complaint.
 
-    The message to the customer names the ADR scheme and how to use it, as consumer
-    disputes require since April 2026.
+    ``outcome`` is upheld, root_cause, apology, explanation, credit_amount and
+    refund_amount. The message to the customer names the ADR scheme and how to use it, as
+    consumer disputes require since April 2026.
     """
     complaint = change_status(complaint=complaint, to=Status.RESOLVED, actor=agent, reason=summary)
-    complaint.resolution_summary = summary
-    complaint.upheld = upheld
-    complaint.root_cause = root_cause
-    complaint.remedy_apology = apology
-    complaint.remedy_explanation = explanation
-    complaint.credit_amount = credit_amount
-    complaint.refund_amount = refund_amount
-    complaint.save(update_fields=[
-        "resolution_summary", "upheld", "root_cause", "remedy_apology", "remedy_explanation",
-        "credit_amount", "refund_amount", "updated_at",
-    ])
+    _record_outcome(complaint, summary=summary, outcome=_outcome(**outcome))
     context = _complaint_email_context(complaint)
     body = render_to_string("complaints/final_answer.txt", context)
-    Event.objects.create(
+    event = Event.objects.create(
         complaint=complaint, kind=EventKind.MESSAGE, actor=agent, summary="Our final answer", body=body,
-        data={"final_answer": True, "upheld": upheld},
+        data={"final_answer": True, "upheld": complaint.upheld},
     )
-    customer = complaint.customer
-    if customer.email and customer.preferred_contact == PreferredContact.EMAIL:
-        outbox.queue_email(kind=EmailKind.STATUS, to=customer.email, complaint=complaint,
-                           template="complaints/email/final_answer", context={**context, "final_answer": body})
+    _send_to_customer(complaint, email_kind=EmailKind.STATUS, template="complaints/email/final_answer",
+                      context={**context, "final_answer": body}, postal_kind=PostalKind.FINAL_ANSWER, event=event)
     return complaint
 
 

@@ -11,5 +11,8 @@ urlpatterns = [
     path("<str:tracking_number>/filed/", views.filed, name="filed"),
     path("<str:tracking_number>/reply/", views.reply, name="reply"),
     path("<str:tracking_number>/withdraw/", views.withdraw, name="withdraw"),
+    path("<str:tracking_number>/accept/", views.accept_resolution, name="accept_resolution"),
+    path("<str:tracking_number>/reject/", views.reject_resolution, name="reject_resolution"),
+    path("<str:tracking_number>/deadlock-letter/", views.request_deadlock_letter, name="request_deadlock_letter"),
     path("<str:tracking_number>/attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

@@ -11,7 +11,14 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from complaints import services
-from complaints.forms import ComplaintForm, ReplyForm, TrackForm, WithdrawForm
+from complaints.forms import (
+    ComplaintForm,
+    DeadlockRequestForm,
+    RejectResolutionForm,
+    ReplyForm,
+    TrackForm,
+    WithdrawForm,
+)
 from complaints.models import Attachment, Complaint, EmailKind
 from complaints.tracking import normalise_tracking_number
 from ombudsman.models import Scheme
@@ -79,18 +86,23 @@ def detail(request, tracking_number):
     return _render_detail(request, _visible_complaint(request, canonical))
 
 
-def _render_detail(request, complaint, *, reply_form=None):
+def _render_detail(request, complaint, *, reply_form=None, reject_form=None, deadlock_form=None):
     events = (
         complaint.events.for_customer().select_related("actor")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")))
     )
+    is_owner = complaint.customer_id == request.user.pk
     return render(request, "complaints/detail.html", {
         "complaint": complaint,
         "events": events,
         "attachments": complaint.attachments.for_customer(),
         "scheme": Scheme.objects.provider_scheme(),
-        "is_owner": complaint.customer_id == request.user.pk,
+        "is_owner": is_owner,
         "reply_form": reply_form or ReplyForm(),
+        "proposal": services.current_proposal(complaint),
+        "reject_form": reject_form or RejectResolutionForm(),
+        "can_ask_for_deadlock": is_owner and services.may_request_deadlock_letter(complaint),
+        "deadlock_form": deadlock_form or DeadlockRequestForm(),
     })
 
 
@@ -110,6 +122,52 @@ def reply(request, tracking_number):
         messages.error(request, str(error))
     else:
         messages.success(request, "Thank you: your reply has been added to your complaint.")
+    return redirect(complaint)
+
+
+@require_POST
+@login_required
+def accept_resolution(request, tracking_number):
+    complaint = _own_complaint(request, tracking_number)
+    try:
+        services.accept_resolution(complaint=complaint, customer=request.user)
+    except services.TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Thank you: you accepted our proposal and your complaint is resolved.")
+    return redirect(complaint)
+
+
+@require_POST
+@login_required
+def reject_resolution(request, tracking_number):
+    complaint = _own_complaint(request, tracking_number)
+    form = RejectResolutionForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, complaint, reject_form=form)
+    try:
+        services.reject_resolution(complaint=complaint, customer=request.user, reason=form.cleaned_data["reason"])
+    except services.TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Thank you: your complaint stays open and we will look at it again.")
+    return redirect(complaint)
+
+
+@require_POST
+@login_required
+def request_deadlock_letter(request, tracking_number):
+    complaint = _own_complaint(request, tracking_number)
+    form = DeadlockRequestForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, complaint, deadlock_form=form)
+    try:
+        services.request_deadlock_letter(complaint=complaint, customer=request.user,
+                                         reason=form.cleaned_data["reason"])
+    except services.TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "We have your request for a deadlock letter and will reply soon.")
     return redirect(complaint)
 
 

@@ -85,3 +85,28 @@ def file_complaint(customer, **overrides):
 @pytest.fixture
 def complaint(customer):
     return file_complaint(customer)
+
+
+def pytest_collection_modifyitems(items):
+    """Give every transactional test the rows migrations created (groups, schemes, policies)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+        if (transactional or "live_server" in item.fixturenames) and \
+                "django_db_serialized_rollback" not in item.fixturenames:
+            item.fixturenames.append("django_db_serialized_rollback")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Share the serialized migration rows with every connection object.
+
+    Playwright's event loop makes Django open new connection objects that lack
+    _test_serialized_contents; a class attribute reaches them all.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents

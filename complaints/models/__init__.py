@@ -11,10 +11,11 @@ from .complaint import (
     Upheld,
 )
 from .outbox import EmailKind, EmailStatus, OutgoingEmail
+from .postal import PostalKind, PostalLetter, PostStatus
 from .timeline import AppendOnlyError, Attachment, Event, EventKind
 
 __all__ = [
     "ALLOWED_TRANSITIONS", "CLOSED_STATUSES", "UK", "AppendOnlyError", "Attachment",
     "Category", "Channel", "Complaint", "EmailKind", "EmailStatus", "Event", "EventKind",
-    "OutgoingEmail", "Product", "RootCause", "Status", "Upheld",
+    "OutgoingEmail", "PostalKind", "PostalLetter", "PostStatus", "Product", "RootCause", "Status", "Upheld",
 ]

@@ -165,6 +165,7 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        permissions = [("reassign_complaint", "Can reassign a complaint another agent holds")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(credit_amount__gte=0, refund_amount__gte=0), name="complaint_redress_not_negative"
@@ -173,6 +174,17 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["customer", "-received_at"], name="complaint_customer_recent"),
             models.Index(fields=["status", "adr_opens_at"], name="complaint_status_deadline"),
+            # The agents' list: open complaints by deadline (the default), all of them by
+            # deadline, and an agent's own open complaints by deadline.
+            models.Index(fields=["adr_opens_at", "id"], name="complaint_open_deadline",
+                         condition=~models.Q(status__in=CLOSED_STATUSES)),
+            models.Index(fields=["adr_opens_at", "id"], name="complaint_deadline"),
+            models.Index(fields=["assigned_to", "adr_opens_at"], name="complaint_agent_deadline",
+                         condition=~models.Q(status__in=CLOSED_STATUSES)),
+            # The admin's banner counts open complaints whose staff were warned.
+            models.Index(fields=["adr_opens_at"], name="complaint_warned_deadline",
+                         condition=models.Q(deadline_warning_sent_at__isnull=False)
+                         & ~models.Q(status__in=CLOSED_STATUSES)),
             # The sweep reads only open complaints whose ADR letter is still owed.
             models.Index(
                 fields=["adr_opens_at"], name="complaint_adr_letter_due",

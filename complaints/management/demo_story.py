@@ -1,0 +1,223 @@
+"""One demo complaint's life, told in time order, for ``seed_demo``.
+
+Each step writes the events and fields that the matching workflow in
+``complaints.services`` writes, so demo timelines look like real ones; they are built in
+memory so that thousands can be written with ``bulk_create``.
+"""
+
+from datetime import UTC, timedelta
+from decimal import Decimal
+
+from complaints.management import demo_text as text
+from complaints.models import CLOSED_STATUSES, Category, Event, EventKind, Status, Upheld
+
+# Two events of one step (a reply and the status move it causes) are this far apart.
+STEP = timedelta(seconds=1)
+UPHELD_CHOICES = (Upheld.UPHELD, Upheld.PARTLY, Upheld.NOT_UPHELD)
+UPHELD_WEIGHTS = (45, 30, 25)
+REFUNDED_CATEGORIES = (Category.BILLING_DISCREPANCY, Category.REFUND, Category.CANCELLATION)
+
+
+class Story:
+    """A complaint and its timeline, built step by step; ``cast`` holds what stories share."""
+
+    def __init__(self, complaint, *, cast, words, agent):
+        self.complaint = complaint
+        self.cast = cast
+        self.rng = cast.rng
+        self.words = words
+        self.customer = complaint.customer
+        self.agent = agent
+        self.events = []
+        self.moves = []
+
+    def events_to_save(self):
+        """Return the timeline, attached to the complaint (which must be saved by now)."""
+        for event in self.events:
+            event.complaint_id = self.complaint.pk
+        return self.events
+
+    def event(self, at, kind, actor, summary, body="", visible=True, data=None):
+        self.events.append(Event(
+            kind=kind, actor_id=actor.pk if actor else None, created_at=at, summary=summary, body=body,
+            visible_to_customer=visible, data=data or {},
+        ))
+
+    def file(self, at, logged_by=None):
+        complaint = self.complaint
+        self.event(
+            at, EventKind.FILED, logged_by or self.customer,
+            f"Complaint received by {complaint.get_channel_display().lower()}", body=complaint.description,
+            data={"received_at": complaint.received_at.isoformat(),
+                  "waiting_period_days": complaint.waiting_period_days},
+        )
+
+    def move(self, at, to, actor, reason=""):
+        complaint = self.complaint
+        if not complaint.can_move_to(to):
+            raise ValueError(f"Demo story tried to move {complaint.status} to {to}.")
+        previous, complaint.status = complaint.status, to
+        self.moves.append((at, to))
+        if to in CLOSED_STATUSES:
+            complaint.closed_at = at
+        if to == Status.ACKNOWLEDGED:
+            complaint.acknowledged_at = at
+        if to == Status.DEADLOCK:
+            complaint.deadlock_at = at
+        if to == Status.WITHDRAWN:
+            kind, summary = EventKind.WITHDRAWN, "Complaint withdrawn"
+        elif to == Status.ACKNOWLEDGED:
+            kind, summary = EventKind.ACKNOWLEDGED, "Complaint acknowledged"
+        else:
+            kind, summary = EventKind.STATUS_CHANGED, f"Status changed to {Status(to).label.lower()}"
+        self.event(at, kind, actor, summary, body=reason, data={"from": previous, "to": to})
+
+    def say(self, phrases):
+        return self.rng.choice(phrases).format(**self.words)
+
+    # --- the steps of a complaint's life; each takes the moment it happens -------------------
+
+    def investigate(self, at):
+        self.complaint.assigned_to = self.agent
+        self.event(at, EventKind.ASSIGNED, self.cast.manager, f"Assigned to {self.agent.full_name}",
+                   visible=False, data={"from": None, "to": self.agent.pk})
+        self.move(at + STEP, Status.INVESTIGATING, self.agent)
+
+    def staff_message(self, at, body):
+        self.event(at, EventKind.MESSAGE, self.agent, "Message from our complaints team", body=body)
+
+    def ask(self, at):
+        self.staff_message(at, self.say(text.STAFF_QUESTIONS))
+        self.move(at + STEP, Status.AWAITING_CUSTOMER, self.agent)
+
+    def reply(self, at):
+        self.event(at, EventKind.MESSAGE, self.customer, "Message from the customer",
+                   body=self.say(text.CUSTOMER_REPLIES))
+        if self.complaint.status == Status.AWAITING_CUSTOMER:
+            self.move(at + STEP, Status.INVESTIGATING, self.customer, "The customer replied.")
+
+    def update(self, at):
+        self.staff_message(at, self.say(text.STAFF_UPDATES))
+
+    def note(self, at):
+        self.event(at, EventKind.NOTE, self.agent, "Internal note", body=self.say(text.NOTES), visible=False)
+
+    def propose(self, at):
+        self.move(at, Status.RESOLUTION_PROPOSED, self.agent)
+        self.staff_message(at + STEP, self.say(text.PROPOSALS))
+
+    def reject(self, at):
+        self.move(at, Status.INVESTIGATING, self.customer,
+                  "The customer rejected the proposed resolution: it does not put right what went wrong.")
+
+    def ask_for_deadlock(self, at):
+        self.complaint.deadlock_requested_at = at
+        self.event(at, EventKind.MESSAGE, self.customer, "The customer asked for a deadlock letter",
+                   body="I have had enough. Please send me a deadlock letter so I can go to the ombudsman.",
+                   data={"deadlock_requested": True})
+
+    def accept(self, at):
+        self.move(at, Status.RESOLVED, self.customer, "The customer accepted the proposed resolution.")
+
+    def resolve(self, at):
+        """Give the final answer with its outcome, as ``services.resolve_complaint`` does."""
+        complaint, rng = self.complaint, self.rng
+        complaint.upheld = rng.choices(UPHELD_CHOICES, weights=UPHELD_WEIGHTS)[0]
+        summary = self.say(text.RESOLUTIONS[complaint.upheld])
+        self.move(at, Status.RESOLVED, self.agent, summary)
+        complaint.resolution_summary = summary
+        complaint.root_cause = self.cast.root_cause(complaint.category)
+        if complaint.upheld != Upheld.NOT_UPHELD:
+            complaint.remedy_apology = rng.random() < 0.9
+            redress = Decimal(self.words["amount"])
+            if complaint.category in REFUNDED_CATEGORIES:
+                complaint.refund_amount = redress
+            elif rng.random() < 0.5:
+                complaint.credit_amount = min(redress, Decimal(rng.choice((5, 10, 15, 25, 50))))
+        complaint.remedy_explanation = rng.random() < 0.7
+        self.event(at + STEP, EventKind.MESSAGE, self.agent, "Our final answer",
+                   body=self.cast.final_answer(complaint), data={"final_answer": True, "upheld": complaint.upheld})
+
+    def withdraw(self, at):
+        self.move(at, Status.WITHDRAWN, self.customer, self.say(text.WITHDRAWALS))
+
+    def deadlock(self, at):
+        """Declare deadlock as ``ombudsman.services.declare_deadlock`` does, less the letter.
+
+        Historical demo complaints keep no letters; with ``adr_letter_pending`` left as the
+        clock set it, the sweep writes the customer's ADR letter when it is due.
+        """
+        reason = self.say(text.DEADLOCK_POSITIONS)
+        self.move(at, Status.DEADLOCK, self.cast.manager, reason)
+        self.event(at + STEP, EventKind.DEADLOCK, self.cast.manager, "Complaint in deadlock", body=reason,
+                   data={"letter_id": None})
+
+    def warn_deadline(self, *, warning_days, now):
+        """Record the staff warning where the sweep would have given it (``warn_deadline``).
+
+        The sweep warns once, ``warning_days`` before ADR opens, about complaints open and
+        not in deadlock then. The warning emails of the past are not written.
+        """
+        complaint = self.complaint
+        # The sweep compares instants, so the warning comes exactly so many 24 hours before.
+        warned_at = complaint.adr_opens_at.astimezone(UTC) - timedelta(days=warning_days)
+        if not complaint.created_at <= warned_at <= now:
+            return
+        status = Status.RECEIVED
+        for at, to in self.moves:
+            if at > warned_at:
+                break
+            status = to
+        if status in CLOSED_STATUSES or status == Status.DEADLOCK:
+            return
+        complaint.deadline_warning_sent_at = warned_at
+        self.event(warned_at, EventKind.DEADLINE_WARNING, None,
+                   f"ADR opens on {complaint.adr_deadline_date:%-d %B %Y}: agent and managers warned",
+                   visible=False, data={"adr_opens_at": complaint.adr_opens_at.isoformat()})
+        self.events.sort(key=lambda event: event.created_at)
+
+    def play(self, acknowledged, end, outcome):
+        """Acknowledge, work on the complaint, and reach ``outcome`` by ``end``.
+
+        ``outcome`` is a final state (resolved, withdrawn, deadlock), reached exactly at
+        ``end``, or an open one, reached some time before it.
+        """
+        rng = self.rng
+        self.move(acknowledged, Status.ACKNOWLEDGED, self.agent)
+        if outcome == Status.ACKNOWLEDGED:
+            return
+        steps = [] if outcome == Status.WITHDRAWN and rng.random() < 0.5 else [self.investigate]
+        if steps:
+            for _exchange in range(rng.choices((0, 1, 2), weights=(45, 40, 15))[0]):
+                steps += [self.ask, self.reply]
+            if rng.random() < 0.3:
+                steps.append(self.note)
+            if rng.random() < 0.25:
+                steps.append(self.update)
+            steps += {
+                Status.AWAITING_CUSTOMER: [self.ask],
+                Status.RESOLUTION_PROPOSED: [self.propose],
+                Status.DEADLOCK: rng.choice((
+                    [self.propose, self.reject], [self.ask_for_deadlock],
+                    [self.propose, self.reject, self.ask_for_deadlock],
+                )),
+            }.get(outcome, [])
+        final = {Status.WITHDRAWN: self.withdraw, Status.DEADLOCK: self.deadlock}.get(outcome)
+        if outcome == Status.RESOLVED:
+            # Most complaints end with the agent's final answer; some with the customer
+            # accepting a proposed resolution.
+            if steps and rng.random() < 0.3:
+                steps.append(self.propose)
+                final = self.accept
+            else:
+                final = self.resolve
+        # Steps fall in order within the time available, leaving room for each step's
+        # second event and for the final move at ``end``.
+        span = (end - acknowledged) * 0.95
+        moments = sorted(rng.random() for _ in steps)
+        previous = acknowledged
+        for step, share in zip(steps, moments, strict=True):
+            previous = max(acknowledged + span * share, previous + 2 * STEP)
+            step(previous)
+        if final:
+            final(max(end, previous + 2 * STEP))

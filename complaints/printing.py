@@ -1,0 +1,50 @@
+"""Letters by post: the HTML when the letter is owed, its PDF once, at the first download."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from complaints.models import UK, PostalKind, PostalLetter
+
+TEMPLATES = {
+    PostalKind.ACKNOWLEDGEMENT: "complaints/letters/acknowledgement.html",
+    PostalKind.MESSAGE: "complaints/letters/message.html",
+    PostalKind.FINAL_ANSWER: "complaints/letters/message.html",
+}
+
+
+def write_letter(*, complaint, kind, context, event=None):
+    """Save a letter for the print queue, in the customer's format (large print if asked)."""
+    page = render_to_string(TEMPLATES[kind], {
+        **context,
+        "kind": kind,
+        "event": event,
+        "provider": settings.PROVIDER,
+        "letter_date": timezone.localtime(timezone.now(), UK).date(),
+        "large_print": complaint.customer.wants_large_print,
+    })
+    return PostalLetter.objects.create(complaint=complaint, kind=kind, event=event, html=page)
+
+
+def render_pdf(page):
+    """Return the PDF bytes of a letter's HTML."""
+    from weasyprint import HTML  # imported here: it takes a second, and only letters need it
+
+    return HTML(string=page).write_pdf()
+
+
+def ensure_pdf(letter):
+    """Return the letter's PDF, making and storing it (with its hash) the first time.
+
+    The first PDF stored wins, so a letter only ever has one PDF.
+    """
+    if letter.pdf_sha256:
+        return bytes(letter.pdf)
+    pdf = render_pdf(letter.html)
+    digest = PostalLetter.hash_of(pdf)
+    stored = PostalLetter.objects.filter(pk=letter.pk, pdf_sha256="").update(pdf=pdf, pdf_sha256=digest)
+    if not stored:
+        letter.refresh_from_db(fields=["pdf", "pdf_sha256"])
+        return bytes(letter.pdf)
+    letter.pdf, letter.pdf_sha256 = pdf, digest
+    return pdf

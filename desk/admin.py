@@ -1,0 +1,203 @@
+"""The agents' complaint admin: a work queue whose every change goes through a service.
+
+A complaint is never edited through a model form: its page shows the record and offers
+the actions the agent may take, each a button posting to a view of its own.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db.models import Exists, OuterRef
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+
+from complaints.models import Complaint, OutgoingEmail, RootCause
+from complaints.tracking import normalise_tracking_number
+from desk import bulk, changelist, complaint_page, intake, permissions, print_queue
+from ombudsman.models import Letter, LetterKind, Referral
+
+
+def bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page):
+    page = request.GET.get("p", "1")
+    return changelist.BoundedCountPaginator(
+        queryset, per_page, orphans, allow_empty_first_page, page_number=int(page) if page.isdigit() else 1,
+    )
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ["tracking_number", "time_left", "status", "customer_name", "product", "category", "channel",
+                    "agent", "days_open", "flags"]
+    list_filter = [
+        changelist.StatusFilter, "product", "category", "channel", changelist.AgentFilter,
+        changelist.ClockBandFilter, changelist.VulnerableFilter, changelist.AdrEligibleFilter,
+        changelist.DeadlockRequestedFilter,
+    ]
+    search_fields = ["customer__email", "customer__full_name"]
+    search_help_text = "A tracking number (however it is typed), or the customer's email or name."
+    list_select_related = ["customer", "assigned_to"]
+    # Open complaints by deadline (see StatusFilter); pk makes the order total, so the
+    # admin adds no other tie-breaker and the indexes on (adr_opens_at, id) serve it.
+    ordering = ["adr_opens_at", "pk"]
+    list_per_page = 50
+    show_full_result_count = False
+    # Counting every filter's choices would read the whole table on each page.
+    show_facets = admin.ShowFacets.NEVER
+    actions = [bulk.assign_to_me, bulk.assign_to_agent, bulk.acknowledge, bulk.export_csv]
+
+    class Media:
+        css = {"all": ["css/desk.css"]}
+
+    # --- the list ----------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        letters = Letter.objects.filter(complaint=OuterRef("pk"), kind=LetterKind.ADR)
+        referrals = Referral.objects.filter(complaint=OuterRef("pk"))
+        return super().get_queryset(request).annotate(
+            has_adr_letter=Exists(letters), has_referral=Exists(referrals)
+        )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Complaints", **(extra_context or {})})
+
+    def get_search_results(self, request, queryset, search_term):
+        # Agents type tracking numbers the way customers read them out: accept any spelling.
+        canonical = normalise_tracking_number(search_term)
+        if canonical:
+            return queryset.filter(tracking_number=canonical), False
+        # A whole email address is looked up through the unique index (emails are stored in
+        # lower case); anything else is matched within emails and names.
+        term = search_term.strip()
+        try:
+            validate_email(term)
+        except ValidationError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(customer__email=term.lower()), False
+
+    @admin.display(description="customer", ordering="customer__full_name")
+    def customer_name(self, complaint):
+        customer = complaint.customer
+        return format_html("{}<br><small>{}</small>", customer.full_name, customer.email or "no email")
+
+    @admin.display(description="agent", ordering="assigned_to__full_name")
+    def agent(self, complaint):
+        return complaint.assigned_to.full_name if complaint.assigned_to else "—"
+
+    @admin.display(description="days open")
+    def days_open(self, complaint):
+        return changelist.days_open(complaint)
+
+    @admin.display(description="time left", ordering="adr_opens_at")
+    def time_left(self, complaint):
+        band, words = changelist.clock_badge(complaint)
+        return format_html('<span class="desk-badge desk-clock-{}">{}</span>', band, words)
+
+    @admin.display(description="flags")
+    def flags(self, complaint):
+        customer = complaint.customer
+        shown = [
+            ("vulnerable", "Vulnerable", customer.vulnerable and customer.has_support_consent),
+            ("adr-letter", "ADR letter", complaint.has_adr_letter),
+            ("deadlock", "Deadlock", complaint.deadlock_at is not None),
+            ("referral", "Ombudsman", complaint.has_referral),
+            ("asked", "Deadlock asked",
+             complaint.deadlock_requested_at is not None and complaint.deadlock_at is None and not complaint.is_closed),
+        ]
+        return format_html_join(" ", '<span class="desk-badge desk-flag-{}">{}</span>',
+                                ((name, label) for name, label, on in shown if on))
+
+    # --- permissions -----------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        # The change permission allows the desk's actions; no complaint is edited through a form.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # The bulk actions' permissions, from the desk's one list.
+    def has_assign_permission(self, request):
+        return permissions.can(request.user, "assign")
+
+    def has_acknowledge_permission(self, request):
+        return permissions.can(request.user, "acknowledge")
+
+    def has_export_permission(self, request):
+        return permissions.can(request.user, "export")
+
+    def has_add_permission(self, request):
+        return permissions.can(request.user, "log")
+
+    # --- the complaint's page, its actions, and the desk's own pages -------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/act/<slug:action>/", view(self.act_view), name="desk_act"),
+            path("<int:pk>/attachments/<int:attachment_id>/", view(self.attachment_view), name="desk_attachment"),
+            path("print-queue/", view(self.print_queue_view), name="desk_print_queue"),
+            path("print-queue/<slug:source>/<int:pk>.pdf", view(print_queue.pdf), name="desk_print_pdf"),
+            path("print-queue/<slug:source>/<int:pk>/posted/", view(print_queue.mark_posted),
+                 name="desk_print_posted"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return complaint_page.show(request, self, object_id)
+
+    def act_view(self, request, pk, action):
+        return complaint_page.act(request, self, pk, action)
+
+    def attachment_view(self, request, pk, attachment_id):
+        return complaint_page.attachment(request, pk, attachment_id)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return intake.log_complaint(request, self)
+
+    def print_queue_view(self, request):
+        return print_queue.queue(request, self)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """Emails are read-only: the outbox sends and retries them."""
+
+    list_display = ["created_at", "kind", "to", "subject", "complaint", "status", "attempts",
+                    "next_attempt_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to", "subject", "complaint__tracking_number"]
+    list_select_related = ["complaint"]
+    # Newest first by id (indexed), counted only a few pages ahead, like the complaint list.
+    ordering = ["-pk"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    readonly_fields = ["kind", "complaint", "to", "subject", "text_body", "message_id", "status", "attempts",
+                       "next_attempt_at", "last_error", "created_at", "sent_at"]
+    exclude = ["html_body"]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RootCause)
+class RootCauseAdmin(admin.ModelAdmin):
+    """The root causes agents choose from; managers keep the list, and retire rather than delete."""
+
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

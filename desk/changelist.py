@@ -1,0 +1,201 @@
+"""The agents' complaint list: its filters, its bounded paginator and its clock badge.
+
+The list must stay fast on a million complaints: every filter is an indexed condition on
+the complaint (or a join to its customer), and the paginator never counts the whole table.
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
+from complaints.models import CLOSED_STATUSES, UK, Status
+
+# How many pages beyond the one shown the paginator counts rows for.
+PAGES_AHEAD = 5
+
+
+class BoundedCountPaginator(Paginator):
+    """Count rows only as far as a few pages past the current one.
+
+    ``count`` is exact when the list ends within reach, otherwise it is the reach plus one
+    and ``count_is_bounded`` is true; the list then says "more than N". The count reads at
+    most that many rows through the list's index, never the whole table.
+    """
+
+    def __init__(self, *args, page_number=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reach = (max(page_number, 1) + PAGES_AHEAD) * self.per_page
+
+    @cached_property
+    def count(self):
+        # Any rows will do for a count, so drop the order and the annotations: the database
+        # reads the cheapest index and stops at the bound.
+        return self.object_list.order_by().values("pk")[: self.reach + 1].count()
+
+    @property
+    def count_is_bounded(self):
+        return self.count > self.reach
+
+
+def staff_for_assignment():
+    """Return the staff complaints can be assigned to: the agents and the managers.
+
+    Found through their groups, never by scanning the users, most of whom are customers.
+    """
+    return (
+        get_user_model().objects
+        .filter(groups__name__in=(SUPPORT_AGENTS, COMPLAINT_MANAGERS), is_active=True, is_staff=True)
+        .distinct().order_by("full_name", "pk")
+    )
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Open complaints unless the agent asks for another status, searches, or follows a link
+    that picks statuses itself (the reports' links do)."""
+
+    title = "status"
+    parameter_name = "status"
+    OPEN, ALL = "open", "all"
+
+    def __init__(self, request, params, model, model_admin):
+        self.default_applies = not request.GET.get("q") and not any(key.startswith("status__") for key in params)
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [(self.OPEN, "Open"), *Status.choices, (self.ALL, "All")]
+
+    def choices(self, changelist):
+        current = self.value() or (self.OPEN if self.default_applies else self.ALL)
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or (self.OPEN if self.default_applies else self.ALL)
+        if value == self.OPEN:
+            return queryset.exclude(status__in=CLOSED_STATUSES)
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class AgentFilter(admin.SimpleListFilter):
+    title = "assigned agent"
+    parameter_name = "agent"
+
+    def lookups(self, request, model_admin):
+        return [("me", "Me"), ("none", "Unassigned"), ("any", "Anyone"),
+                *((str(person.pk), person.full_name or person.email) for person in staff_for_assignment())]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(assigned_to=request.user)
+        if value == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        if value == "any":
+            return queryset.filter(assigned_to__isnull=False)
+        if value and value.isdigit():
+            return queryset.filter(assigned_to_id=int(value))
+        return queryset
+
+
+# The clock bands: (value, label, days from now the band starts at, days it ends at).
+CLOCK_BANDS = [
+    ("overdue", "Overdue", None, 0),
+    ("7", "Due within 7 days", 0, 7),
+    ("14", "Due within 8 to 14 days", 7, 14),
+    ("later", "Due later", 14, None),
+]
+
+
+class ClockBandFilter(admin.SimpleListFilter):
+    """Open complaints by how long is left before ADR opens."""
+
+    title = "time left on the clock"
+    parameter_name = "clock"
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label, _, _ in CLOCK_BANDS]
+
+    def queryset(self, request, queryset):
+        for value, _, starts, ends in CLOCK_BANDS:
+            if self.value() == value:
+                now = timezone.now()
+                window = Q()
+                if starts is not None:
+                    window &= Q(adr_opens_at__gt=now + timedelta(days=starts))
+                if ends is not None:
+                    window &= Q(adr_opens_at__lte=now + timedelta(days=ends))
+                return queryset.exclude(status__in=CLOSED_STATUSES).filter(window)
+        return queryset
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    condition = None
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(self.get_condition())
+        if self.value() == "no":
+            return queryset.exclude(self.get_condition())
+        return queryset
+
+    def get_condition(self):
+        return self.condition
+
+
+class VulnerableFilter(YesNoFilter):
+    title = "vulnerable customer"
+    parameter_name = "vulnerable"
+    # Support needs count only while the customer's consent to keep them is on record.
+    condition = Q(customer__vulnerable=True, customer__support_consent_at__isnull=False)
+
+
+class AdrEligibleFilter(YesNoFilter):
+    """Complaints the customer may take to the ombudsman now (see Complaint.is_adr_eligible)."""
+
+    title = "ADR-eligible"
+    parameter_name = "adr_eligible"
+
+    def get_condition(self):
+        now = timezone.now()
+        return Q(adr_rights=True) & (
+            Q(deadlock_at__lte=now) | (Q(adr_opens_at__lte=now) & ~Q(status__in=CLOSED_STATUSES))
+        )
+
+
+class DeadlockRequestedFilter(YesNoFilter):
+    title = "customer asked for a deadlock letter"
+    parameter_name = "deadlock_requested"
+    condition = Q(deadlock_requested_at__isnull=False, deadlock_at__isnull=True) & ~Q(status__in=CLOSED_STATUSES)
+
+
+def clock_badge(complaint, now=None):
+    """Return (band, words) for the time left before ADR opens on a complaint."""
+    if complaint.is_closed:
+        return "closed", "Closed"
+    today = timezone.localtime(now or timezone.now(), UK).date()
+    days = (complaint.adr_deadline_date - today).days
+    if days <= 0:
+        return "overdue", "Overdue today" if days == 0 else f"Overdue {-days} d"
+    band = "soon" if days <= 7 else "near" if days <= 14 else "later"
+    return band, f"{days} d left"
+
+
+def days_open(complaint, now=None):
+    """Return how many calendar days the complaint has been (or was) open."""
+    end = complaint.closed_at if complaint.is_closed and complaint.closed_at else (now or timezone.now())
+    return (timezone.localtime(end, UK).date() - complaint.received_on).days

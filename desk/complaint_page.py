@@ -1,0 +1,245 @@
+"""A complaint's page in the admin, and the actions on it.
+
+Each action is a small form posting to its own URL; it checks the permission
+``desk.permissions`` names, calls one service (which writes the timeline event), and says
+what happened. A refusal by the rules comes back to the agent as an error message, with
+what they typed kept.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_POST
+
+from complaints import services
+from complaints.models import Attachment, Complaint, Status
+from desk import forms, permissions
+from desk.changelist import clock_badge, days_open, staff_for_assignment
+from ombudsman import services as adr_services
+from ombudsman.letters import LetterContentError
+from ombudsman.models import Referral
+
+
+class Refused(Exception):
+    """Raised when the desk's rules refuse an action the agent asked for."""
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    form: type
+    run: Any
+    available: Any = None
+    danger: bool = False
+
+    def is_available(self, complaint, referral):
+        return self.available is None or self.available(complaint, referral)
+
+
+def _assign(request, complaint, referral, form):
+    if not permissions.may_assign(request.user, complaint):
+        raise Refused("Only a complaint manager can take a complaint from another agent.")
+    agent = form.cleaned_data["agent"]
+    services.assign_complaint(complaint=complaint, agent=agent, actor=request.user)
+    return f"Assigned to {agent.full_name}." if agent else "The complaint is now unassigned."
+
+
+def _acknowledge(request, complaint, referral, form):
+    services.change_status(complaint=complaint, to=Status.ACKNOWLEDGED, actor=request.user)
+    return "Acknowledged."
+
+
+def _reply(request, complaint, referral, form):
+    services.add_staff_message(complaint=complaint, agent=request.user, body=form.cleaned_data["body"])
+    return "Reply sent to the customer."
+
+
+def _note(request, complaint, referral, form):
+    services.add_internal_note(complaint=complaint, agent=request.user, body=form.cleaned_data["body"])
+    return "Internal note added."
+
+
+def _request_information(request, complaint, referral, form):
+    services.request_information(complaint=complaint, agent=request.user, body=form.cleaned_data["body"])
+    return "Asked the customer for information; the complaint waits for their reply."
+
+
+def _propose(request, complaint, referral, form):
+    services.propose_resolution(complaint=complaint, agent=request.user, proposal=form.cleaned_data["proposal"],
+                                **form.outcome())
+    return "Resolution proposed; the customer can accept or reject it on their page."
+
+
+def _resolve(request, complaint, referral, form):
+    services.resolve_complaint(complaint=complaint, agent=request.user, summary=form.cleaned_data["summary"],
+                               **form.outcome())
+    return "Resolved; the final answer, with how to go to the ombudsman, is on its way to the customer."
+
+
+def _deadlock(request, complaint, referral, form):
+    letter = adr_services.declare_deadlock(complaint=complaint, actor=request.user, reason=form.cleaned_data["reason"])
+    if letter is None:
+        return "In deadlock. No letter: this customer has no right to ADR."
+    return f"In deadlock; the deadlock letter goes by {letter.get_delivery_display().lower()}."
+
+
+def _reopen(request, complaint, referral, form):
+    services.reopen_complaint(complaint=complaint, actor=request.user, reason=form.cleaned_data["reason"])
+    return "Reopened; its clock carries on from when it was received."
+
+
+def _change_received_date(request, complaint, referral, form):
+    data = form.cleaned_data
+    services.change_received_date(complaint=complaint, received_at=data["received_at"], reason=data["reason"],
+                                  actor=request.user)
+    return "Date received corrected; the clock follows it."
+
+
+def _record_referral(request, complaint, referral, form):
+    adr_services.record_referral(complaint=complaint, actor=request.user, referred_on=form.cleaned_data["referred_on"],
+                                 case_reference=form.cleaned_data["case_reference"])
+    return "Referral to the scheme recorded."
+
+
+def _record_decision(request, complaint, referral, form):
+    data = form.cleaned_data
+    adr_services.record_decision(
+        referral=referral, actor=request.user, decision=data["decision"], decided_on=data["decided_on"],
+        apology=data["apology"], explanation=data["explanation"], action=data["action"],
+        award_amount=data["award_amount"],
+    )
+    return "The scheme's decision is recorded."
+
+
+def _can_move(status):
+    return lambda complaint, referral: complaint.can_move_to(status)
+
+
+ACTIONS = {
+    "assign": Action("Assign", forms.AssignForm, _assign),
+    "acknowledge": Action("Acknowledge", forms.ConfirmForm, _acknowledge, _can_move(Status.ACKNOWLEDGED)),
+    "reply": Action("Reply to the customer", forms.MessageForm, _reply),
+    "note": Action("Add an internal note", forms.NoteForm, _note),
+    "request_information": Action("Ask the customer for information", forms.MessageForm, _request_information,
+                                  _can_move(Status.AWAITING_CUSTOMER)),
+    "propose": Action("Propose a resolution", forms.ProposeForm, _propose, _can_move(Status.RESOLUTION_PROPOSED)),
+    "resolve": Action("Resolve (final answer)", forms.ResolveForm, _resolve, _can_move(Status.RESOLVED)),
+    "deadlock": Action("Put into deadlock", forms.DeadlockForm, _deadlock, _can_move(Status.DEADLOCK), danger=True),
+    "reopen": Action("Reopen", forms.ReasonForm, _reopen, lambda complaint, referral: complaint.is_closed),
+    "change_received_date": Action("Correct the date received", forms.ReceivedDateForm, _change_received_date),
+    "record_referral": Action("Record an ombudsman referral", forms.ReferralForm, _record_referral,
+                              lambda complaint, referral: complaint.adr_rights and referral is None
+                              and timezone.now() >= complaint.adr_eligible_at),
+    "record_decision": Action("Record the scheme's decision", forms.DecisionForm, _record_decision,
+                              lambda complaint, referral: referral is not None and not referral.decision),
+}
+
+
+def _complaint(model_admin, request, pk):
+    queryset = model_admin.get_queryset(request).select_related("customer", "assigned_to", "root_cause")
+    complaint = get_object_or_404(queryset, pk=pk)
+    if not model_admin.has_view_permission(request, complaint):
+        raise PermissionDenied
+    return complaint
+
+
+def _referral(complaint):
+    return Referral.objects.filter(complaint=complaint).select_related("scheme").first()
+
+
+def show(request, model_admin, pk, bound=None):
+    """Render the complaint's page, with ``bound`` (name, form) shown open with its errors."""
+    if not str(pk).isdigit():
+        raise Http404("No such complaint.")
+    if request.method == "POST" and bound is None:
+        raise PermissionDenied  # a complaint is never saved from a form; the actions post elsewhere
+    complaint = _complaint(model_admin, request, pk)
+    referral = _referral(complaint)
+    actions = []
+    for name, action in ACTIONS.items():
+        if not permissions.can(request.user, name) or not action.is_available(complaint, referral):
+            continue
+        form = bound[1] if bound and bound[0] == name else action.form(prefix=name)
+        actions.append({"name": name, "action": action, "form": form, "open": bool(bound and bound[0] == name),
+                        "url": reverse("admin:desk_act", args=[complaint.pk, name])})
+    events = complaint.events.select_related("actor").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id"))
+    )
+    band, words = clock_badge(complaint)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Complaint._meta,
+        "title": f"Complaint {complaint.tracking_number}",
+        "complaint": complaint,
+        "customer": complaint.customer,
+        "clock": {"band": band, "words": words, "days_open": days_open(complaint),
+                  "adr_eligible": complaint.is_adr_eligible()},
+        "events": events,
+        "attachments": complaint.attachments.select_related("uploaded_by"),
+        "letters": complaint.letters.defer("pdf", "html"),
+        "postal_letters": complaint.postal_letters.defer("pdf", "html"),
+        "referral": referral,
+        "emails": complaint.emails.defer("html_body", "text_body").order_by("-created_at", "-id"),
+        "proposal": services.current_proposal(complaint),
+        "actions": actions,
+        "can_take": permissions.may_assign(request.user, complaint)
+        and staff_for_assignment().filter(pk=request.user.pk).exists(),
+        "can_download": permissions.can(request.user, "download_attachment"),
+    }
+    return TemplateResponse(request, "admin/desk/complaint.html", context, status=400 if bound else 200)
+
+
+@require_POST
+def act(request, model_admin, pk, action):
+    """Take one action on a complaint through its service, then go back to its page."""
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    if not permissions.can(request.user, action):
+        raise PermissionDenied
+    complaint = _complaint(model_admin, request, pk)
+    referral = _referral(complaint)
+    spec = ACTIONS[action]
+    form = spec.form(request.POST, prefix=action)
+    if not spec.is_available(complaint, referral):
+        messages.error(request, f"“{spec.label}” is not possible on this complaint now.")
+        return redirect("admin:complaints_complaint_change", complaint.pk)
+    if not form.is_valid():
+        messages.error(request, "Please correct the errors below.")
+        return show(request, model_admin, pk, bound=(action, form))
+    try:
+        done = spec.run(request, complaint, referral, form)
+    except (services.TransitionNotAllowed, LetterContentError, Refused) as error:
+        messages.error(request, str(error))
+        return show(request, model_admin, pk, bound=(action, form))
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        messages.error(request, "The rules do not allow this; see below.")
+        return show(request, model_admin, pk, bound=(action, form))
+    messages.success(request, done)
+    return redirect("admin:complaints_complaint_change", complaint.pk)
+
+
+def attachment(request, pk, attachment_id):
+    """Serve any attachment of a complaint, internal notes' included, to staff allowed to see them."""
+    if not permissions.can(request.user, "download_attachment"):
+        raise PermissionDenied
+    attachment = get_object_or_404(Attachment, pk=attachment_id, complaint_id=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is no longer kept.") from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from ombudsman.management.commands.sweep_clocks import aware_datetime
+from privacy import retention
+
+
+class Command(BaseCommand):
+    help = "Run the retention job now: anonymise complaints past the retention period, then their customers."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now", type=aware_datetime,
+            help="Run as if it were this moment (ISO 8601; UK time if no offset is given).",
+        )
+
+    def handle(self, *args, now=None, **options):
+        result = retention.anonymise_expired(now=now)
+        self.stdout.write(
+            f"Anonymised {result['complaints']} complaint(s) and {result['customers']} customer(s); "
+            f"deleted {result['files_deleted']} leftover file(s)."
+        )
+        for error in result["errors"]:
+            self.stderr.write(error)

@@ -1,0 +1,77 @@
+"""Fixtures for the complaints desk: logged-in staff clients and complaints in given states."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import SUPPORT_AGENTS
+from complaints.models import RootCause
+from tests.conftest import PASSWORD, file_complaint, make_staff
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash personas' passwords cheaply: these tests are about the desk, not Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def agent_client(agent):
+    return client_for(agent)
+
+
+@pytest.fixture
+def manager_client(manager):
+    return client_for(manager)
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser(email="root@example.com", password=PASSWORD, full_name="Root User")
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    return client_for(superuser)
+
+
+@pytest.fixture
+def customer_client(customer):
+    return client_for(customer)
+
+
+@pytest.fixture
+def other_agent(db):
+    return make_staff("bea.agent@example.com", "Bea Agent", SUPPORT_AGENTS)
+
+
+@pytest.fixture
+def root_cause(db):
+    return RootCause.objects.filter(is_active=True).first()
+
+
+def page_url(complaint):
+    return reverse("admin:complaints_complaint_change", args=[complaint.pk])
+
+
+def act_url(complaint, action):
+    return reverse("admin:desk_act", args=[complaint.pk, action])
+
+
+def list_url():
+    return reverse("admin:complaints_complaint_changelist")
+
+
+def due_complaint(customer, days_ago=60, **overrides):
+    """A complaint received long enough ago that ADR has opened."""
+    return file_complaint(customer, received_at=timezone.now() - timedelta(days=days_ago), **overrides)

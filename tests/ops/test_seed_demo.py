@@ -1,0 +1,206 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import is_agent, is_manager
+from complaints.models import (
+    ALLOWED_TRANSITIONS,
+    CLOSED_STATUSES,
+    Complaint,
+    EventKind,
+    OutgoingEmail,
+    Status,
+)
+from complaints.models.complaint import uk_midnight
+from complaints.tracking import normalise_tracking_number
+from ombudsman.models import WaitingPeriodPolicy
+
+pytestmark = pytest.mark.django_db
+
+DEMO_LOGINS = {
+    "customer@example.com": "demo-customer-2026",
+    "other.customer@example.com": "demo-other-2026",
+    "agent@example.com": "demo-agent-2026",
+    "manager@example.com": "demo-manager-2026",
+    "admin@example.com": "demo-admin-2026",
+}
+STATUS_EVENTS = (EventKind.ACKNOWLEDGED, EventKind.STATUS_CHANGED, EventKind.WITHDRAWN, EventKind.REOPENED)
+
+
+def seed(**options):
+    call_command("seed_demo", stdout=open("/dev/null", "w"), **options)  # noqa: SIM115
+
+
+def test_demo_accounts_log_in_with_the_printed_passwords_and_have_their_roles(capsys):
+    call_command("seed_demo", complaints=0)
+
+    printed = capsys.readouterr().out
+    users = {email: authenticate(username=email, password=password) for email, password in DEMO_LOGINS.items()}
+    assert all(users.values())
+    assert all(password in printed for password in DEMO_LOGINS.values())
+    assert not users["customer@example.com"].is_staff and not users["other.customer@example.com"].is_staff
+    assert is_agent(users["agent@example.com"])
+    assert is_manager(users["manager@example.com"]) and not users["manager@example.com"].is_superuser
+    assert users["admin@example.com"].is_superuser
+
+
+def test_running_again_keeps_one_of_each_account_and_loads_complaints_once():
+    seed()
+    seed()
+
+    assert User.objects.filter(email__in=DEMO_LOGINS).count() == len(DEMO_LOGINS)
+    assert Complaint.objects.count() == 200
+
+
+def test_complaints_option_adds_that_many_more():
+    seed(complaints=30)
+    seed(complaints=25)
+
+    assert Complaint.objects.count() == 55
+
+
+def test_demo_customers_get_complaints_of_their_own():
+    seed(complaints=10, batch_size=3)
+
+    assert Complaint.objects.filter(customer__email="customer@example.com").count() == 3
+    assert Complaint.objects.filter(customer__email="other.customer@example.com").count() == 1
+
+
+def test_tracking_numbers_are_valid_and_unique():
+    seed(complaints=300, seed=1)
+
+    numbers = list(Complaint.objects.values_list("tracking_number", flat=True))
+    assert all(normalise_tracking_number(number) == number for number in numbers)
+    assert len(set(numbers)) == 300
+
+
+def test_clock_is_fixed_from_receipt_as_fix_clock_does():
+    WaitingPeriodPolicy.objects.create(effective_from=timezone.localdate() - timedelta(days=30), days=42)
+    seed(complaints=200, seed=2)
+
+    complaints = Complaint.objects.select_related("customer")
+    assert {c.waiting_period_days for c in complaints} == {56, 42}
+    for complaint in complaints:
+        assert complaint.waiting_period_days == WaitingPeriodPolicy.days_for(complaint.received_on)
+        ends_on = complaint.received_on + timedelta(days=complaint.waiting_period_days)
+        assert complaint.adr_opens_at == uk_midnight(ends_on)
+        assert complaint.adr_rights == complaint.customer.has_adr_rights
+        assert complaint.adr_letter_pending == complaint.adr_rights
+
+
+def test_status_and_timeline_tell_the_same_story():
+    now = timezone.now()
+    seed(complaints=400, seed=3)
+
+    for complaint in Complaint.objects.prefetch_related("events"):
+        events = list(complaint.events.all())
+        assert events[0].kind == EventKind.FILED
+        assert complaint.received_at <= events[0].created_at == complaint.created_at <= now
+        assert [e.created_at for e in events] == sorted(e.created_at for e in events)
+        assert events[-1].created_at <= now
+        moves = [e for e in events if e.kind in STATUS_EVENTS]
+        status = Status.RECEIVED
+        for move in moves:
+            assert move.data["from"] == status and move.data["to"] in ALLOWED_TRANSITIONS[status]
+            status = move.data["to"]
+        assert complaint.status == status
+        assert (complaint.closed_at is not None) == (status in CLOSED_STATUSES)
+        if complaint.closed_at:
+            assert complaint.closed_at == moves[-1].created_at
+        assert (complaint.acknowledged_at is not None) == (status != Status.RECEIVED)
+        assert (complaint.deadlock_at is not None) == (status == Status.DEADLOCK)
+
+
+def test_final_answers_carry_the_outcome_and_the_complaints_own_details():
+    seed(complaints=300, seed=4)
+
+    answered = Complaint.objects.filter(events__data__final_answer=True).distinct()
+    assert answered.exists()
+    for complaint in answered:
+        answer = complaint.events.get(data__final_answer=True)
+        assert complaint.status == Status.RESOLVED and complaint.upheld
+        assert complaint.tracking_number in answer.body
+        assert complaint.resolution_summary in answer.body
+
+
+def test_history_spreads_over_six_months_with_every_kind_of_outcome():
+    now = timezone.now()
+    seed(complaints=1000, seed=5)
+
+    complaints = list(Complaint.objects.all())
+    ages = [(now - c.received_at).days for c in complaints]
+    assert min(ages) == 0 and 170 <= max(ages) <= 183
+    statuses = {c.status for c in complaints}
+    assert {Status.RESOLVED, Status.WITHDRAWN, Status.DEADLOCK, Status.INVESTIGATING} <= statuses
+    assert any(c.is_overdue(now) for c in complaints), "some open complaints are past their waiting period"
+    old = [c for c in complaints if (now - c.received_at).days > 90]
+    assert sum(c.is_closed for c in old) > 0.7 * len(old), "old complaints are mostly closed"
+    assert sum(c.channel == "web" for c in complaints) > 0.6 * len(complaints)
+    assert Complaint.objects.values("customer").distinct().count() < len(complaints), "some customers return"
+    assert not User.objects.filter(email__endswith="@customers.example.com", password__startswith="argon2").exists()
+
+
+def test_deadline_warnings_are_on_record_for_complaints_open_when_the_sweep_would_warn(settings):
+    now = timezone.now()
+    seed(complaints=400, seed=6)
+
+    warned = 0
+    for complaint in Complaint.objects.prefetch_related("events"):
+        warn_at = complaint.adr_opens_at - timedelta(days=settings.ADR_WARNING_DAYS)
+        warnings = [e for e in complaint.events.all() if e.kind == EventKind.DEADLINE_WARNING]
+        moves_before = [e for e in complaint.events.all() if e.kind in STATUS_EVENTS and e.created_at <= warn_at]
+        status_then = moves_before[-1].data["to"] if moves_before else Status.RECEIVED
+        owed = warn_at <= now and status_then not in (*CLOSED_STATUSES, Status.DEADLOCK)
+        assert len(warnings) == owed
+        assert complaint.deadline_warning_sent_at == (warn_at if owed else None)
+        warned += owed
+    assert warned
+
+
+def test_deadlocks_are_declared_as_the_ombudsman_service_records_them():
+    seed(complaints=600, seed=8)
+
+    deadlocked = Complaint.objects.filter(status=Status.DEADLOCK)
+    assert deadlocked.exists()
+    for complaint in deadlocked:
+        declared = complaint.events.get(kind=EventKind.DEADLOCK)
+        assert declared.created_at >= complaint.deadlock_at and declared.body
+
+
+def test_no_email_is_queued_for_historical_complaints():
+    seed(complaints=100)
+
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_same_seed_repeats_the_same_history():
+    seed(complaints=4)  # the demo customers' own complaints, which a later run does not repeat
+    earlier = set(Complaint.objects.values_list("pk", flat=True))
+    with time_machine.travel(timezone.now(), tick=False):
+        seed(complaints=40, seed=9, batch_size=15)
+        first_ids = set(Complaint.objects.values_list("pk", flat=True)) - earlier
+        seed(complaints=40, seed=9, batch_size=15)
+
+    def history(complaints):
+        return [(c.customer.full_name, c.received_at, c.description, c.status, c.closed_at, c.events.count())
+                for c in complaints.select_related("customer").order_by("pk")]
+
+    first = history(Complaint.objects.filter(pk__in=first_ids))
+    second = history(Complaint.objects.exclude(pk__in=first_ids | earlier))
+    assert first == second
+
+
+def test_refuses_to_run_in_production_unless_forced(settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="production"):
+        seed(complaints=0)
+    assert not User.objects.exists()
+
+    seed(complaints=0, force=True)
+    assert User.objects.filter(email="customer@example.com").exists()
