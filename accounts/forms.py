@@ -194,7 +194,7 @@ class SignUpForm(auth_forms.BaseUserCreationForm, CustomerDetailsForm):
 
     def clean_email(self):
         email = super().clean_email()
-        existing = User.objects.filter(email__iexact=email).first()
+        existing = User.objects.filter(email=email.strip().lower()).first()  # stored lower case
         if existing is None:
             return email
         if services.is_claimable(existing):

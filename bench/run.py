@@ -175,14 +175,15 @@ def time_claim(count, now):
 
 def time_pdf(repeat):
     from complaints.models import Complaint
+    from complaints.printing import render_pdf
     from ombudsman import letters
     from ombudsman.models import LetterKind
 
     def work():
         complaint = Complaint.objects.filter(adr_rights=True).select_related("customer").first()
         page = letters.write(complaint=complaint, kind=LetterKind.DEADLOCK, reason="Benchmark").html
-        letters.render_pdf(page)  # the first render loads fonts
-        return median_seconds(repeat, lambda: timed(letters.render_pdf, page))
+        render_pdf(page)  # the first render loads fonts
+        return median_seconds(repeat, lambda: timed(render_pdf, page))
 
     return rolled_back(work)
 

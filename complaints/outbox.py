@@ -1,4 +1,7 @@
-"""The outbox: emails are rows first, delivered by Celery, retried from the database."""
+"""The outbox: emails are rows first, delivered by Celery, retried from the database.
+
+The ombudsman's letters are delivered the same way, with the claim and retry helpers here.
+"""
 
 import logging
 from datetime import timedelta
@@ -15,7 +18,7 @@ from complaints.models import EmailStatus, Event, EventKind, OutgoingEmail
 
 log = logging.getLogger(__name__)
 
-# How long a claimed email is reserved for the worker that claimed it. A worker that dies
+# How long a claimed email or letter is reserved for the worker that claimed it. A worker that dies
 # mid-send leaves the row pending; it becomes due again when the lease ends.
 CLAIM_LEASE = timedelta(minutes=5)
 
@@ -52,16 +55,36 @@ def enqueue(task_name, *args):
         log.warning("Broker unavailable; %s%r left for the periodic retry", task_name, args, exc_info=True)
 
 
-def claim(email_id, now=None):
-    """Claim a due pending email for this worker; return it, or None if another has it.
+def _due(queryset, now):
+    # Emails and letters both call their waiting state "pending".
+    return queryset.filter(status="pending", next_attempt_at__lte=now)
+
+
+def claim(queryset, pk, now=None):
+    """Claim a due pending email or letter for this worker; return it, or None if another has it.
 
     A compare-and-swap UPDATE: only one of two concurrent workers moves the lease forward.
     """
     now = now or timezone.now()
-    claimed = OutgoingEmail.objects.filter(
-        pk=email_id, status=EmailStatus.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
-    return OutgoingEmail.objects.get(pk=email_id) if claimed else None
+    claimed = _due(queryset, now).filter(pk=pk).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
+    return queryset.get(pk=pk) if claimed else None
+
+
+def due_ids(queryset, now=None, limit=500):
+    """Return ids of pending emails or letters due for a (re)try, oldest first."""
+    due = _due(queryset, now or timezone.now()).order_by("next_attempt_at")
+    return list(due.values_list("pk", flat=True)[:limit])
+
+
+def failed_attempt(row, exc):
+    """Return the error to record for a claimed row's failed try, and when to retry.
+
+    The retry time backs off exponentially; it is None once the row has had its last attempt.
+    """
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        return error, None
+    return error, timezone.now() + timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (row.attempts - 1))
 
 
 def deliver(email_id, now=None):
@@ -69,7 +92,7 @@ def deliver(email_id, now=None):
 
     Return the email's status afterwards, or None if it was not ours to send.
     """
-    email = claim(email_id, now)
+    email = claim(OutgoingEmail.objects, email_id, now)
     if email is None:
         return None
     message = EmailMultiAlternatives(
@@ -89,10 +112,9 @@ def deliver(email_id, now=None):
 
 
 def _record_failure(email, exc):
-    error = f"{type(exc).__name__}: {exc}"[:2000]
-    if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        status = EmailStatus.FAILED
-        retry_at = email.next_attempt_at
+    error, retry_at = failed_attempt(email, exc)
+    if retry_at is None:
+        status, retry_at = EmailStatus.FAILED, email.next_attempt_at
         log.error("Email %s failed for good after %s attempts: %s", email.pk, email.attempts, error)
         if email.complaint_id:
             Event.objects.create(
@@ -102,20 +124,8 @@ def _record_failure(email, exc):
             )
     else:
         status = EmailStatus.PENDING
-        backoff = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (email.attempts - 1)
-        retry_at = timezone.now() + timedelta(seconds=backoff)
         log.warning("Email %s failed (attempt %s), retrying: %s", email.pk, email.attempts, error)
     OutgoingEmail.objects.filter(pk=email.pk).update(
         status=status, next_attempt_at=retry_at, last_error=error
     )
     return status
-
-
-def due_email_ids(now=None, limit=500):
-    """Return ids of pending emails due for a (re)try, oldest first."""
-    now = now or timezone.now()
-    return list(
-        OutgoingEmail.objects.filter(status=EmailStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )

@@ -1,4 +1,7 @@
-"""Letters by post: the HTML when the letter is owed, its PDF once, at the first download."""
+"""Letters by post: the HTML when the letter is owed, its PDF once, at the first download.
+
+The PDF helpers also serve the ombudsman's letters.
+"""
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -34,15 +37,18 @@ def render_pdf(page):
 
 
 def ensure_pdf(letter):
-    """Return the letter's PDF, making and storing it (with its hash) the first time.
+    """Return a letter's PDF, making and storing it (with its hash) the first time.
 
-    The first PDF stored wins, so a letter only ever has one PDF.
+    Serves both kinds of letter: a ``PostalLetter`` here and the ombudsman's ``Letter``.
+    The first PDF stored wins (a compare-and-swap on the empty hash); a concurrent maker
+    takes the stored one, so a letter only ever has one PDF.
     """
     if letter.pdf_sha256:
         return bytes(letter.pdf)
+    model = type(letter)
     pdf = render_pdf(letter.html)
-    digest = PostalLetter.hash_of(pdf)
-    stored = PostalLetter.objects.filter(pk=letter.pk, pdf_sha256="").update(pdf=pdf, pdf_sha256=digest)
+    digest = model.hash_of(pdf)
+    stored = model.objects.filter(pk=letter.pk, pdf_sha256="").update(pdf=pdf, pdf_sha256=digest)
     if not stored:
         letter.refresh_from_db(fields=["pdf", "pdf_sha256"])
         return bytes(letter.pdf)

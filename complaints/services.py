@@ -128,6 +128,17 @@ def _save_attachment(*, complaint, event, uploaded, actor):
     )
 
 
+def describe_move(previous, to):
+    """Return the timeline event's kind and summary for a move between two statuses."""
+    if previous in CLOSED_STATUSES:
+        return EventKind.REOPENED, "Complaint reopened"
+    if to == Status.WITHDRAWN:
+        return EventKind.WITHDRAWN, "Complaint withdrawn"
+    if to == Status.ACKNOWLEDGED:
+        return EventKind.ACKNOWLEDGED, "Complaint acknowledged"
+    return EventKind.STATUS_CHANGED, f"Status changed to {Status(to).label.lower()}"
+
+
 @transaction.atomic
 def change_status(*, complaint, to, actor=None, reason="", visible_to_customer=True):
     """Move a complaint to another status if the rules allow it, and record the move."""
@@ -149,14 +160,7 @@ def change_status(*, complaint, to, actor=None, reason="", visible_to_customer=T
     if to == Status.DEADLOCK and not complaint.deadlock_at:
         complaint.deadlock_at = now
     complaint.save(update_fields=["status", "closed_at", "acknowledged_at", "deadlock_at", "updated_at"])
-    if previous in CLOSED_STATUSES:
-        kind, summary = EventKind.REOPENED, "Complaint reopened"
-    elif to == Status.WITHDRAWN:
-        kind, summary = EventKind.WITHDRAWN, "Complaint withdrawn"
-    elif to == Status.ACKNOWLEDGED:
-        kind, summary = EventKind.ACKNOWLEDGED, "Complaint acknowledged"
-    else:
-        kind, summary = EventKind.STATUS_CHANGED, f"Status changed to {Status(to).label.lower()}"
+    kind, summary = describe_move(previous, to)
     Event.objects.create(
         complaint=complaint, kind=kind, actor=actor, summary=summary, body=reason,
         visible_to_customer=visible_to_customer, data={"from": previous, "to": to},

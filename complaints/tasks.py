@@ -9,10 +9,3 @@ from complaints import outbox
 def deliver_email(email_id):
     """Deliver one outgoing email (a no-op if it was sent or claimed meanwhile)."""
     outbox.deliver(email_id)
-
-
-@shared_task(ignore_result=True)
-def retry_pending_emails():
-    """Deliver every pending email that is due: the safety net for broker and mail outages."""
-    for email_id in outbox.due_email_ids():
-        outbox.deliver(email_id)

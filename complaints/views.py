@@ -106,6 +106,17 @@ def _render_detail(request, complaint, *, reply_form=None, reject_form=None, dea
     })
 
 
+def _act(request, complaint, action, success, **kwargs):
+    """Do something to the complaint as its customer, say how it went and go back to it."""
+    try:
+        action(complaint=complaint, customer=request.user, **kwargs)
+    except services.TransitionNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(complaint)
+
+
 @require_POST
 @login_required
 def reply(request, tracking_number):
@@ -113,29 +124,17 @@ def reply(request, tracking_number):
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, complaint, reply_form=form)
-    try:
-        services.add_customer_message(
-            complaint=complaint, customer=request.user, body=form.cleaned_data["body"],
-            attachments=form.cleaned_data["attachments"],
-        )
-    except services.TransitionNotAllowed as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Thank you: your reply has been added to your complaint.")
-    return redirect(complaint)
+    return _act(request, complaint, services.add_customer_message,
+                "Thank you: your reply has been added to your complaint.",
+                body=form.cleaned_data["body"], attachments=form.cleaned_data["attachments"])
 
 
 @require_POST
 @login_required
 def accept_resolution(request, tracking_number):
     complaint = _own_complaint(request, tracking_number)
-    try:
-        services.accept_resolution(complaint=complaint, customer=request.user)
-    except services.TransitionNotAllowed as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Thank you: you accepted our proposal and your complaint is resolved.")
-    return redirect(complaint)
+    return _act(request, complaint, services.accept_resolution,
+                "Thank you: you accepted our proposal and your complaint is resolved.")
 
 
 @require_POST
@@ -145,13 +144,9 @@ def reject_resolution(request, tracking_number):
     form = RejectResolutionForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, complaint, reject_form=form)
-    try:
-        services.reject_resolution(complaint=complaint, customer=request.user, reason=form.cleaned_data["reason"])
-    except services.TransitionNotAllowed as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Thank you: your complaint stays open and we will look at it again.")
-    return redirect(complaint)
+    return _act(request, complaint, services.reject_resolution,
+                "Thank you: your complaint stays open and we will look at it again.",
+                reason=form.cleaned_data["reason"])
 
 
 @require_POST
@@ -161,14 +156,9 @@ def request_deadlock_letter(request, tracking_number):
     form = DeadlockRequestForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, complaint, deadlock_form=form)
-    try:
-        services.request_deadlock_letter(complaint=complaint, customer=request.user,
-                                         reason=form.cleaned_data["reason"])
-    except services.TransitionNotAllowed as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "We have your request for a deadlock letter and will reply soon.")
-    return redirect(complaint)
+    return _act(request, complaint, services.request_deadlock_letter,
+                "We have your request for a deadlock letter and will reply soon.",
+                reason=form.cleaned_data["reason"])
 
 
 @login_required
@@ -179,14 +169,8 @@ def withdraw(request, tracking_number):
         return redirect(complaint)
     form = WithdrawForm(request.POST) if request.method == "POST" else WithdrawForm()
     if form.is_valid():
-        try:
-            services.withdraw_complaint(complaint=complaint, customer=request.user,
-                                        reason=form.cleaned_data["reason"])
-        except services.TransitionNotAllowed as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, "Your complaint has been withdrawn.")
-        return redirect(complaint)
+        return _act(request, complaint, services.withdraw_complaint, "Your complaint has been withdrawn.",
+                    reason=form.cleaned_data["reason"])
     return render(request, "complaints/withdraw.html", {"complaint": complaint, "form": form})
 
 
@@ -194,6 +178,8 @@ def withdraw(request, tracking_number):
 def attachment(request, tracking_number, pk):
     complaint = _visible_complaint(request, tracking_number)
     attachment = get_object_or_404(complaint.attachments.for_customer(), pk=pk)
+    if not attachment.file:  # erased when the complaint was anonymised
+        raise Http404("The file is no longer kept.")
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

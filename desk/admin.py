@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 
+from complaints.admin_base import ReadOnlyAdmin
 from complaints.models import Complaint, OutgoingEmail, RootCause
 from complaints.tracking import normalise_tracking_number
 from desk import bulk, changelist, complaint_page, intake, permissions, print_queue
@@ -162,7 +163,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyAdmin):
     """Emails are read-only: the outbox sends and retries them."""
 
     list_display = ["created_at", "kind", "to", "subject", "complaint", "status", "attempts",
@@ -180,15 +181,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RootCause)

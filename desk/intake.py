@@ -45,7 +45,7 @@ class NewCustomerForm(CustomerDetailsForm):
 
     def clean_email(self):
         email = super().clean_email()
-        if email and get_user_model().objects.filter(email__iexact=email).exists():
+        if email and get_user_model().objects.filter(email=email).exists():
             raise forms.ValidationError("Someone with this email address is already on record: search for them.")
         return email
 

@@ -16,12 +16,11 @@ from complaints import printing
 from complaints import services as complaint_services
 from complaints.models import PostalLetter, PostStatus
 from desk import permissions
-from ombudsman import letters as adr_letters
 from ombudsman import services as adr_services
 from ombudsman.models import Letter, LetterStatus
 
 SOURCES = {
-    "letter": (Letter, LetterStatus.PRINT_QUEUED, adr_letters.ensure_pdf, adr_services.mark_letter_posted),
+    "letter": (Letter, LetterStatus.PRINT_QUEUED, printing.ensure_pdf, adr_services.mark_letter_posted),
     "postal": (PostalLetter, PostStatus.PRINT_QUEUED, printing.ensure_pdf, complaint_services.mark_letter_posted),
 }
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from complaints.admin_base import ReadOnlyAdmin
 from complaints.models import UK
 from ombudsman import services
 from ombudsman.models import Letter, LetterStatus, Referral, Scheme, SweepRun, WaitingPeriodPolicy
@@ -182,15 +183,6 @@ def _check_new_referral(form):
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(admin.ModelAdmin):
+class SweepRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "finished_at", "swept_as_of", "counts", "errors"]
     readonly_fields = ["started_at", "finished_at", "swept_as_of", "counts", "errors"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

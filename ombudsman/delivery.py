@@ -1,44 +1,33 @@
 """Delivering letters: email with the PDF attached, or the print queue for post.
 
-Like the outbox, a worker first claims a letter with a compare-and-swap that moves its
-lease forward, so two workers never send it at once, and a worker that dies mid-send
-leaves it pending for the sweep to retry. The Message-ID is the letter's own, so a repeat
-is the same message. An email that fails for good falls back to post.
+Claims, retries and backoff are the outbox's (``complaints.outbox``): a worker claims a
+letter with a compare-and-swap that moves its lease forward, so two workers never send it
+at once, and a worker that dies mid-send leaves it pending for the sweep to retry. The
+Message-ID is the letter's own, so a repeat is the same message. An email that fails for
+good falls back to post.
 """
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from complaints import outbox, printing
 from complaints.models import Event, EventKind
-from complaints.outbox import CLAIM_LEASE
-from ombudsman import letters
 from ombudsman.models import Delivery, Letter, LetterStatus
 
 log = logging.getLogger(__name__)
 
 
-def claim(letter_id, now=None):
-    """Claim a due pending letter for this worker; return it, or None if another has it."""
-    now = now or timezone.now()
-    claimed = Letter.objects.filter(
-        pk=letter_id, status=LetterStatus.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + CLAIM_LEASE, attempts=F("attempts") + 1)
-    return Letter.objects.select_related("complaint__customer").get(pk=letter_id) if claimed else None
-
-
 def deliver(letter_id, now=None):
     """Send one pending letter if it is due; return its status afterwards, or None if not ours."""
-    letter = claim(letter_id, now)
+    letter = outbox.claim(Letter.objects.select_related("complaint__customer"), letter_id, now)
     if letter is None:
         return None
-    pdf = letters.ensure_pdf(letter)
+    pdf = printing.ensure_pdf(letter)
     if letter.delivery == Delivery.POST:
         return _queue_for_print(letter, reason="")
     context = {"letter": letter, "complaint": letter.complaint, "customer": letter.complaint.customer,
@@ -82,25 +71,12 @@ def _queue_for_print(letter, *, reason):
 
 
 def _record_failure(letter, exc):
-    error = f"{type(exc).__name__}: {exc}"[:2000]
+    error, retry_at = outbox.failed_attempt(letter, exc)
     Letter.objects.filter(pk=letter.pk).update(last_error=error)
-    if letter.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+    if retry_at is None:
         log.error("Letter %s could not be emailed after %s attempts; posting it: %s",
                   letter.pk, letter.attempts, error)
         return _queue_for_print(letter, reason=" (the email failed)")
-    backoff = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (letter.attempts - 1)
-    Letter.objects.filter(pk=letter.pk, status=LetterStatus.PENDING).update(
-        next_attempt_at=timezone.now() + timedelta(seconds=backoff)
-    )
+    Letter.objects.filter(pk=letter.pk, status=LetterStatus.PENDING).update(next_attempt_at=retry_at)
     log.warning("Letter %s email failed (attempt %s), retrying: %s", letter.pk, letter.attempts, error)
     return LetterStatus.PENDING
-
-
-def due_letter_ids(now=None, limit=500):
-    """Return ids of pending letters due for a (re)try, oldest first."""
-    now = now or timezone.now()
-    return list(
-        Letter.objects.filter(status=LetterStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )

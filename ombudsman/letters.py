@@ -123,28 +123,3 @@ def missing_elements(text, *, complaint, scheme, letter_date, refer_by):
          and says(uk_date(refer_by))),
     ]
     return [name for name, present in checks if not present]
-
-
-def render_pdf(page):
-    """Return the PDF bytes of a letter's HTML."""
-    from weasyprint import HTML  # imported here: it takes a second, and only letters need it
-
-    return HTML(string=page).write_pdf()
-
-
-def ensure_pdf(letter):
-    """Return the letter's PDF, making and storing it (with its hash) the first time.
-
-    The first PDF stored wins (a compare-and-swap on the empty hash); a concurrent maker
-    takes the stored one, so a letter only ever has one PDF.
-    """
-    if letter.pdf_sha256:
-        return bytes(letter.pdf)
-    pdf = render_pdf(letter.html)
-    digest = Letter.hash_of(pdf)
-    stored = Letter.objects.filter(pk=letter.pk, pdf_sha256="").update(pdf=pdf, pdf_sha256=digest)
-    if not stored:
-        letter.pdf, letter.pdf_sha256 = Letter.objects.values_list("pdf", "pdf_sha256").get(pk=letter.pk)
-        return bytes(letter.pdf)
-    letter.pdf, letter.pdf_sha256 = pdf, digest
-    return pdf

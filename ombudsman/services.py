@@ -243,34 +243,35 @@ def record_compliance(*, referral, actor, complied_on):
     return referral
 
 
-@transaction.atomic
-def remind_compliance(*, referral, now=None):
-    """Remind the agent and managers, once, that a compliance deadline is near."""
-    now = now or timezone.now()
-    claimed = Referral.objects.filter(pk=referral.pk, compliance_reminder_sent_at__isnull=True,
-                                      complied_on__isnull=True).update(compliance_reminder_sent_at=now)
+def _alert_compliance(*, referral, now, once_field, overdue, summary):
+    """Email the staff about a compliance deadline once, claimed by ``once_field``, and record it."""
+    claimed = Referral.objects.filter(
+        pk=referral.pk, complied_on__isnull=True, **{f"{once_field}__isnull": True}
+    ).update(**{once_field: now or timezone.now()})
     if not claimed:
         return False
     _email_staff(complaint=referral.complaint, kind=EmailKind.OTHER, template="ombudsman/email/compliance_due",
-                 context={"referral": referral, "complaint": referral.complaint, "overdue": False})
-    _referral_event(referral, actor=None, visible_to_customer=False,
-                    summary=f"Compliance due on {letters.uk_date(referral.compliance_due_on)}: staff reminded")
+                 context={"referral": referral, "complaint": referral.complaint, "overdue": overdue})
+    _referral_event(referral, actor=None, visible_to_customer=False, summary=summary)
     return True
+
+
+@transaction.atomic
+def remind_compliance(*, referral, now=None):
+    """Remind the agent and managers, once, that a compliance deadline is near."""
+    return _alert_compliance(
+        referral=referral, now=now, once_field="compliance_reminder_sent_at", overdue=False,
+        summary=f"Compliance due on {letters.uk_date(referral.compliance_due_on)}: staff reminded",
+    )
 
 
 @transaction.atomic
 def flag_compliance_overdue(*, referral, now=None):
     """Flag, once, a compliance deadline that passed without compliance, and tell the staff."""
-    now = now or timezone.now()
-    claimed = Referral.objects.filter(pk=referral.pk, compliance_overdue_at__isnull=True,
-                                      complied_on__isnull=True).update(compliance_overdue_at=now)
-    if not claimed:
-        return False
-    _email_staff(complaint=referral.complaint, kind=EmailKind.OTHER, template="ombudsman/email/compliance_due",
-                 context={"referral": referral, "complaint": referral.complaint, "overdue": True})
-    _referral_event(referral, actor=None, visible_to_customer=False,
-                    summary=f"Compliance overdue: it was due on {letters.uk_date(referral.compliance_due_on)}")
-    return True
+    return _alert_compliance(
+        referral=referral, now=now, once_field="compliance_overdue_at", overdue=True,
+        summary=f"Compliance overdue: it was due on {letters.uk_date(referral.compliance_due_on)}",
+    )
 
 
 @transaction.atomic

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints import outbox
-from complaints.models import CLOSED_STATUSES, UK, Complaint, Status
+from complaints.models import CLOSED_STATUSES, UK, Complaint, OutgoingEmail, Status
 from ombudsman import delivery, letters, services
-from ombudsman.models import Referral, SweepRun
+from ombudsman.models import Letter, Referral, SweepRun
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def run(now=None):
 
 def retry_emails(now):
     """Deliver pending outbox emails that are due; return how many were tried."""
-    ids = outbox.due_email_ids(now, limit=settings.CLOCK_SWEEP_BATCH)
+    ids = outbox.due_ids(OutgoingEmail.objects, now, limit=settings.CLOCK_SWEEP_BATCH)
     for email_id in ids:
         outbox.deliver(email_id, now)
     return len(ids)
@@ -51,7 +51,7 @@ def retry_emails(now):
 
 def retry_letters(now):
     """Deliver pending letters that are due (their task was lost, or an email failed)."""
-    ids = delivery.due_letter_ids(now, limit=settings.CLOCK_SWEEP_BATCH)
+    ids = outbox.due_ids(Letter.objects, now, limit=settings.CLOCK_SWEEP_BATCH)
     for letter_id in ids:
         delivery.deliver(letter_id, now)
     return len(ids)

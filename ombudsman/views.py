@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
+from complaints import printing
 from complaints.models import UK, Complaint
 from complaints.tracking import normalise_tracking_number
-from ombudsman import letters, services
+from ombudsman import services
 from ombudsman.forms import ReferralForm
 from ombudsman.health import clock_health
 from ombudsman.models import Letter, Referral, Scheme
@@ -75,7 +76,7 @@ def letter_pdf(request, tracking_number, letter_id):
     """Serve a letter's PDF to the complaint's customer and to staff."""
     complaint = _visible_complaint(request, tracking_number)
     letter = get_object_or_404(Letter.objects.select_related("complaint"), pk=letter_id, complaint=complaint)
-    response = HttpResponse(letters.ensure_pdf(letter), content_type="application/pdf")
+    response = HttpResponse(printing.ensure_pdf(letter), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{letter.filename}"'
     response["X-Content-SHA256"] = letter.pdf_sha256
     patch_cache_control(response, private=True, no_store=True)

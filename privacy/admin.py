@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from complaints.admin_base import ReadOnlyAdmin
 from complaints.models import UK, Complaint
 from complaints.tracking import normalise_tracking_number
 from privacy import services
@@ -40,7 +41,8 @@ def find_customers(text):
     if tracking_number:
         return customers.filter(pk__in=Complaint.objects.filter(tracking_number=tracking_number).values("customer"))
     if "@" in text:
-        return customers.filter(email__iexact=text)
+        # Emails are stored in lower case (see User.save): match through the unique index.
+        return customers.filter(email=text.lower())
     if sum(char.isdigit() for char in text) < 6:
         return customers.none()
     compact = F("phone")
@@ -213,17 +215,6 @@ class SubjectAccessRequestAdmin(admin.ModelAdmin):
             self.message_user(request, f"{done} request(s) marked as answered.", messages.SUCCESS)
         for reason in refused:
             self.message_user(request, reason, messages.ERROR)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Erasure)

@@ -11,14 +11,15 @@ import zipfile
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from complaints import printing
-from complaints.models import UK, OutgoingEmail
-from ombudsman import letters as adr_letters
-from privacy.models import AccountClosure, Erasure
+from complaints.models import UK, Attachment, Event, OutgoingEmail, PostalLetter
+from ombudsman.models import Letter
+from privacy.models import AccountClosure
 
 
 def _when(value):
@@ -67,10 +68,11 @@ def _zip_name(*parts):
 
 
 def _complaint(complaint, files):
-    """Return one complaint's data, adding the files to put in the zip to ``files``."""
+    """Return one complaint's data (prefetched by ``customer_data``), adding the files to put
+    in the zip to ``files``."""
     folder = ("complaints", complaint.tracking_number)
     attachments = []
-    for attachment in complaint.attachments.for_customer():
+    for attachment in complaint.customer_attachments:
         path = None
         if attachment.file and default_storage.exists(attachment.file.name):
             path = _zip_name(*folder, "attachments", f"{attachment.pk}-{attachment.original_name}")
@@ -81,7 +83,7 @@ def _complaint(complaint, files):
             "file": path,
         })
     letters = []
-    for letter in complaint.letters.select_related("scheme").order_by("created_at", "pk"):
+    for letter in complaint.letters.all():
         path = _zip_name(*folder, "letters", letter.filename)
         files.append((path, ("letter", letter)))
         letters.append({
@@ -90,7 +92,7 @@ def _complaint(complaint, files):
             "delivery": letter.get_delivery_display(), "status": letter.get_status_display(),
             "sent_at": _when(letter.sent_at), "text": letter.text, "file": path,
         })
-    for letter in complaint.postal_letters.order_by("created_at", "pk"):
+    for letter in complaint.postal_letters.all():
         path = _zip_name(*folder, "letters", letter.filename)
         files.append((path, ("postal", letter)))
         letters.append({
@@ -98,7 +100,7 @@ def _complaint(complaint, files):
             "delivery": "Post", "status": letter.get_status_display(), "sent_at": _when(letter.posted_at),
             "file": path,
         })
-    erasure = Erasure.objects.filter(complaint=complaint).first()
+    erasure = getattr(complaint, "erasure", None)
     referral = getattr(complaint, "referral", None)
     return {
         "tracking_number": complaint.tracking_number,
@@ -128,11 +130,11 @@ def _complaint(complaint, files):
             {"at": _when(event.created_at), "what": event.get_kind_display(), "summary": event.summary,
              "by": _author(event, complaint), "text": event.body,
              "attachments": [attachment.pk for attachment in event.attachments.all()]}
-            for event in complaint.events.for_customer().prefetch_related("attachments")
+            for event in complaint.customer_events
         ],
         "attachments": attachments,
         "letters": letters,
-        "emails": _emails(complaint.customer, complaint=complaint),
+        "emails": _emails(complaint.customer_emails, with_text=True),
         "ombudsman": {
             "scheme": referral.scheme.name, "case_reference": referral.case_reference,
             "referred_on": _when(referral.referred_on), "accepted_on": _when(referral.accepted_on),
@@ -143,16 +145,19 @@ def _complaint(complaint, files):
     }
 
 
-def _emails(customer, *, complaint):
-    """The emails we sent the customer about a complaint (or about nothing, for ``None``)."""
+def _emails_to(customer):
+    """Return the emails we sent the customer's address (none when they have no email)."""
     if not customer.email:
-        return []
-    emails = OutgoingEmail.objects.filter(complaint=complaint, to__iexact=customer.email).order_by("created_at", "pk")
+        return OutgoingEmail.objects.none()
+    return OutgoingEmail.objects.filter(to__iexact=customer.email).order_by("created_at", "pk")
+
+
+def _emails(emails, *, with_text):
     return [
         {"kind": email.get_kind_display(), "to": email.to, "subject": email.subject,
          "status": email.get_status_display(), "queued_at": _when(email.created_at), "sent_at": _when(email.sent_at),
          # Other emails (sign-up and password links) carry one-time links: their subjects are enough.
-         **({"text": email.text_body} if complaint else {})}
+         **({"text": email.text_body} if with_text else {})}
         for email in emails
     ]
 
@@ -160,13 +165,23 @@ def _emails(customer, *, complaint):
 def customer_data(customer, files=None):
     """Return everything the export says about a customer; the files to add go in ``files``."""
     files = [] if files is None else files
-    complaints = customer.complaints.order_by("received_at", "pk").select_related("referral__scheme")
+    # A handful of queries for all the complaints together, however many there are.
+    complaints = customer.complaints.order_by("received_at", "pk").select_related(
+        "referral__scheme", "erasure"
+    ).prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.for_customer(), to_attr="customer_attachments"),
+        Prefetch("events", queryset=Event.objects.for_customer().prefetch_related("attachments"),
+                 to_attr="customer_events"),
+        Prefetch("letters", queryset=Letter.objects.select_related("scheme").order_by("created_at", "pk")),
+        Prefetch("postal_letters", queryset=PostalLetter.objects.order_by("created_at", "pk")),
+        Prefetch("emails", queryset=_emails_to(customer), to_attr="customer_emails"),
+    )
     return {
         "generated_at": _when(timezone.now()),
         "provider": settings.PROVIDER["name"],
         "profile": _profile(customer),
         "complaints": [_complaint(complaint, files) for complaint in complaints],
-        "other_emails": _emails(customer, complaint=None),
+        "other_emails": _emails(_emails_to(customer).filter(complaint__isnull=True), with_text=False),
         "subject_access_requests": [
             {"received_at": _when(request.received_at), "due_on": _when(request.due_on),
              "status": request.get_status_display(), "answered_at": _when(request.answered_at)}
@@ -180,8 +195,6 @@ def _write_file(archive, path, source):
     if kind == "attachment":
         with default_storage.open(obj.file.name, "rb") as stored, archive.open(path, "w") as target:
             shutil.copyfileobj(stored, target)
-    elif kind == "letter":
-        archive.writestr(path, adr_letters.ensure_pdf(obj))
     else:
         archive.writestr(path, printing.ensure_pdf(obj))
 

@@ -19,10 +19,10 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from complaints import outbox
+from complaints import outbox, printing
 from complaints.models import UK, Complaint, EmailKind, Event, EventKind, OutgoingEmail
 from complaints.services import withdraw_complaint
-from ombudsman import letters as adr_letters
+from ombudsman.letters import uk_date
 from ombudsman.models import Referral
 from privacy import export, rules
 from privacy.models import (
@@ -78,7 +78,7 @@ def _erase_letters(complaint, now):
     context = {"complaint": complaint, "erased_on": timezone.localtime(now, UK).date()}
     page = render_to_string("privacy/erased_letter.html", context)
     text = render_to_string("privacy/erased_letter.txt", context)
-    pdf = adr_letters.render_pdf(page)
+    pdf = printing.render_pdf(page)
     digest = hashlib.sha256(pdf).hexdigest()
     counts = {
         # Sent letters refuse save(): this update is the sanctioned erasure.
@@ -214,7 +214,7 @@ def record_subject_access_request(*, sar, actor):
     sar.fix_due_date()
     sar.save()
     _log(sar, actor, f"Request received by {sar.get_channel_display().lower()}; "
-                     f"to be answered by {adr_letters.uk_date(sar.due_on)}")
+                     f"to be answered by {uk_date(sar.due_on)}")
     return sar
 
 

@@ -1,6 +1,6 @@
 """The report's tables: one definition each, rendered as HTML and as CSV alike."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -40,7 +40,6 @@ class Table:
     rows: list
     total: list | None = None
     note: str = ""
-    extra: dict = field(default_factory=dict)
 
     def _cells(self, values):
         cells = []

@@ -19,6 +19,12 @@ PASSWORD = "correct-horse-battery-staple-42"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash personas' passwords cheaply: no test here is about Argon2's cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_files(settings, tmp_path):
     """Keep uploads and the broker of each test in a folder of its own."""
     settings.MEDIA_ROOT = tmp_path / "uploads"

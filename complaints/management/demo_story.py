@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from complaints.management import demo_text as text
 from complaints.models import CLOSED_STATUSES, Category, Event, EventKind, Status, Upheld
+from complaints.services import describe_move
 
 # Two events of one step (a reply and the status move it causes) are this far apart.
 STEP = timedelta(seconds=1)
@@ -64,12 +65,7 @@ class Story:
             complaint.acknowledged_at = at
         if to == Status.DEADLOCK:
             complaint.deadlock_at = at
-        if to == Status.WITHDRAWN:
-            kind, summary = EventKind.WITHDRAWN, "Complaint withdrawn"
-        elif to == Status.ACKNOWLEDGED:
-            kind, summary = EventKind.ACKNOWLEDGED, "Complaint acknowledged"
-        else:
-            kind, summary = EventKind.STATUS_CHANGED, f"Status changed to {Status(to).label.lower()}"
+        kind, summary = describe_move(previous, to)
         self.event(at, kind, actor, summary, body=reason, data={"from": previous, "to": to})
 
     def say(self, phrases):

@@ -174,6 +174,9 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["customer", "-received_at"], name="complaint_customer_recent"),
             models.Index(fields=["status", "adr_opens_at"], name="complaint_status_deadline"),
+            # The managers' reports select by when complaints were received and closed.
+            models.Index(fields=["received_at"], name="complaint_received_at"),
+            models.Index(fields=["closed_at"], name="complaint_closed_at"),
             # The agents' list: open complaints by deadline (the default), all of them by
             # deadline, and an agent's own open complaints by deadline.
             models.Index(fields=["adr_opens_at", "id"], name="complaint_open_deadline",

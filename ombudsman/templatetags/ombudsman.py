@@ -30,6 +30,6 @@ def clock_banner(context):
             complied_on__isnull=True, compliance_overdue_at__isnull=False
         ).count(),
         # Capped: counting every warned complaint of a large portal on each admin page costs too much.
-        "warned_open": warned_open_complaints()[:BANNER_COUNT_CAP].count(),
+        "warned_open": warned_open_complaints().order_by()[:BANNER_COUNT_CAP].count(),
         "warned_cap": BANNER_COUNT_CAP,
     }

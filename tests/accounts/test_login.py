@@ -28,11 +28,15 @@ def test_wrong_password_is_refused(client, customer):
     assert "Please enter a correct email address and password" in response.text
 
 
-def test_unclaimed_record_cannot_log_in(client, phone_customer):
-    response = client.post(LOGIN, {"username": phone_customer.email, "password": ""})
+@pytest.mark.parametrize("password", [PASSWORD, "anything", "!"])
+def test_unclaimed_record_cannot_log_in_with_any_password(client, phone_customer, password):
+    assert not phone_customer.has_usable_password()
+
+    response = client.post(LOGIN, {"username": phone_customer.email, "password": password})
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+    assert "Please enter a correct email address and password" in response.text
 
 
 def test_staff_land_on_the_admin_after_logging_in(client, agent):

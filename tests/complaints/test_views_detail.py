@@ -2,6 +2,8 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -144,6 +146,33 @@ def test_the_owner_downloads_an_attachment_safely(customer_client, customer):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
     assertContains(customer_client.get(detail_url(complaint)), "march bill.pdf")
+
+
+def test_an_erased_attachment_is_not_found(customer_client, customer):
+    complaint = file_complaint(customer, attachments=[pdf()])
+    attachment = complaint.attachments.get()
+    complaint.attachments.update(file="")  # as anonymising the complaint leaves it
+
+    response = customer_client.get(reverse("complaints:attachment", args=[complaint.tracking_number, attachment.pk]))
+
+    assert response.status_code == 404
+
+
+def test_the_page_does_not_query_per_event_or_attachment(customer_client, customer, agent,
+                                                         django_assert_num_queries):
+    complaint = file_complaint(customer, attachments=[pdf()])
+    services.add_staff_message(complaint=complaint, agent=agent, body="Could you send the bill?")
+    with CaptureQueriesContext(connection) as baseline:
+        customer_client.get(detail_url(complaint))
+    for number in range(3):
+        services.add_staff_message(complaint=complaint, agent=agent, body=f"Question {number}")
+        services.add_customer_message(complaint=complaint, customer=customer, body=f"Answer {number}",
+                                      attachments=[pdf(f"answer {number}.pdf")])
+
+    with django_assert_num_queries(len(baseline)):
+        response = customer_client.get(detail_url(complaint))
+
+    assertContains(response, "answer 2.pdf", count=2)  # in the list and on its timeline event
 
 
 def test_attachments_are_not_found_for_another_customer_and_need_a_login(client, customer, other_customer):

@@ -13,12 +13,6 @@ from complaints.models import RootCause
 from tests.conftest import PASSWORD, file_complaint, make_staff
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hash personas' passwords cheaply: these tests are about the desk, not Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(user):
     client = Client()
     client.force_login(user)

@@ -3,20 +3,10 @@
 import re
 
 import pytest
-from django.test import testcases
 from playwright.sync_api import expect
 
 from complaints.models import Status
 from tests.conftest import PASSWORD
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _live_server_media_handler():
-    """Give the live server's media handler a path: with MEDIA_URL = None (uploads are only
-    served by a permission-checked view) Django's handler fails on every request."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(testcases._MediaFilesHandler, "get_base_url", lambda handler: "/media/")
-        yield
 
 
 def open_action(page, name):

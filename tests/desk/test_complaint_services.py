@@ -12,6 +12,7 @@ from accounts.models import PreferredContact
 from complaints import printing, services
 from complaints.models import EmailKind, EventKind, PostalKind, PostalLetter, PostStatus, Status, Upheld
 from complaints.services import TransitionNotAllowed
+from ombudsman.models import Scheme
 from tests.conftest import file_complaint
 
 OUTCOME = {"upheld": Upheld.PARTLY, "apology": True, "explanation": False,
@@ -154,6 +155,8 @@ def test_no_deadlock_letter_request_without_adr_rights_or_on_a_closed_complaint(
 
 
 def test_resolving_records_the_outcome_and_tells_the_customer_about_the_scheme(complaint, agent, root_cause):
+    Scheme.objects.filter(pk=Scheme.objects.provider_scheme().pk).update(name="Renamed Telecoms Ombudsman")
+
     services.resolve_complaint(complaint=complaint, agent=agent, summary="We refunded the duplicate charge.",
                                root_cause=root_cause, **{**OUTCOME, "refund_amount": Decimal("30.00")})
 
@@ -162,7 +165,7 @@ def test_resolving_records_the_outcome_and_tells_the_customer_about_the_scheme(c
     assert complaint.refund_amount == Decimal("30.00") and complaint.root_cause == root_cause
     answer = complaint.events.get(data__final_answer=True)
     assert "We refunded the duplicate charge." in answer.body
-    assert "Otelo" in answer.body or "Ombudsman" in answer.body
+    assert "ask Renamed Telecoms Ombudsman to look at your complaint" in answer.body
     assert "free" in answer.body and "independent" in answer.body
     assert complaint.emails.filter(kind=EmailKind.STATUS).exists()
 

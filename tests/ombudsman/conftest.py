@@ -2,17 +2,10 @@
 
 from datetime import datetime, timedelta
 
-import pytest
 from django.core.mail.backends.locmem import EmailBackend
 
 from complaints.models import UK
 from tests.conftest import file_complaint
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hash personas' passwords cheaply: these tests are about the clock, not Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def uk(*args):

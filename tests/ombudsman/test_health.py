@@ -1,8 +1,15 @@
 """The heartbeat: /healthz and the admin banner notice a sweep that stopped."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
+import pytest
 import time_machine
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import PreferredContact
@@ -38,6 +45,31 @@ def test_healthz_turns_unhealthy_when_the_sweep_stops(client, db, settings):
     assert response.json()["clock"]["healthy"] is False
 
 
+@pytest.mark.parametrize(("sweep_minutes", "limit_seconds"), [("1", 180.0), ("2.5", 450.0)])
+def test_the_clock_is_unhealthy_after_three_sweep_intervals_by_default(sweep_minutes, limit_seconds):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CLOCK_")}
+    env.update(CLOCK_SWEEP_MINUTES=sweep_minutes, DJANGO_SETTINGS_MODULE="complaints_portal.settings")
+    printed = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; "
+         "print(settings.CLOCK_UNHEALTHY_AFTER.total_seconds())"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True,
+    )
+    assert float(printed.stdout) == limit_seconds
+
+
+def test_healthz_with_the_default_limit_allows_three_sweep_intervals(client, db):
+    limit = timedelta(minutes=3 * settings.CLOCK_SWEEP_MINUTES)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sweep.run()
+    with time_machine.travel(start + limit - timedelta(seconds=1), tick=False):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["clock"]["limit_seconds"] == limit.total_seconds()
+    with time_machine.travel(start + limit + timedelta(seconds=1), tick=False):
+        assert client.get("/healthz").status_code == 503
+
+
 def test_a_crashed_sweep_is_no_sign_of_life(client, db):
     SweepRun.objects.create(swept_as_of=timezone.now())
     assert client.get("/healthz").status_code == 503
@@ -65,3 +97,13 @@ def test_the_admin_banner_counts_warned_complaints_and_the_print_queue(client, m
     html = client.get("/admin/").content.decode()
     assert "1 open complaint reaches the end of the ADR waiting period" in html
     assert "1 letter waiting to be printed and posted" in html
+
+
+def test_the_admin_banner_counts_warned_complaints_without_sorting_them(client, manager, customer):
+    file_complaint(customer, received_at=timezone.now() - timedelta(days=50))
+    sweep.run()
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        assert "1 open complaint reaches" in client.get("/admin/").content.decode()
+    (count,) = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "deadline_warning_sent_at" in q["sql"]]
+    assert "ORDER BY" not in count

@@ -1,6 +1,8 @@
 """Letters: required content, PDF and hash, large print, delivery by email or post, frozen once sent."""
 
 import hashlib
+import shutil
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PreferredContact, PreferredFormat
+from complaints import printing
 from complaints.models import Event, EventKind, Status
 from ombudsman import delivery, letters, services, sweep
 from ombudsman.models import Delivery, FrozenLetterError, Letter, LetterKind, LetterStatus, Scheme
@@ -132,7 +135,7 @@ def test_large_print_letters_for_customers_who_asked(customer):
     assert "font-size: 11pt" in standard.html
     # Bigger type takes more pages.
     assert pages(large.html) > pages(standard.html)
-    assert letters.ensure_pdf(large).startswith(b"%PDF-")
+    assert printing.ensure_pdf(large).startswith(b"%PDF-")
 
 
 def test_customers_who_prefer_post_get_their_letter_in_the_print_queue(customer, agent):
@@ -227,11 +230,32 @@ def test_staff_can_download_a_letter(client, agent, adr_letter):
     assert client.get(url).status_code == 200
 
 
-def test_letters_quote_the_scheme_as_it_was(adr_letter):
-    Scheme.objects.filter(pk=adr_letter.scheme_id).update(phone="0330 440 1614", name="Communications Ombudsman")
-    adr_letter.refresh_from_db()
-    assert adr_letter.scheme_details["phone"] == "0845 050 1614"
-    assert "0845 050 1614" in adr_letter.text
+def rename_the_scheme_after_writing(letter):
+    """Change the scheme's name and phone once the letter is written but before it is sent."""
+    assert letter.status == LetterStatus.PENDING
+    Scheme.objects.filter(pk=letter.scheme_id).update(name="Comms Disputes Board", phone="0330 440 1614")
+    return deliver(letter)
+
+
+def test_an_emailed_letter_quotes_the_scheme_as_it_was_when_written(adr_letter):
+    mail.outbox.clear()
+    rename_the_scheme_after_writing(adr_letter)
+    [message] = mail.outbox
+    assert "Office of the Telecommunications Ombudsman (Otelo)" in message.body
+    assert "0845 050 1614" in message.body
+    assert "Comms Disputes Board" not in message.body
+    assert "0330 440 1614" not in message.body
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="reading the PDF needs pdftotext (poppler-utils)")
+def test_a_letters_pdf_quotes_the_scheme_as_it_was_when_written(adr_letter):
+    letter = rename_the_scheme_after_writing(adr_letter)
+    pdf = subprocess.run(["pdftotext", "-", "-"], input=bytes(letter.pdf), capture_output=True, check=True)
+    text = " ".join(pdf.stdout.decode().split())
+    assert "Office of the Telecommunications Ombudsman (Otelo)" in text
+    assert "0845 050 1614" in text
+    assert "Comms Disputes Board" not in text
+    assert "0330 440 1614" not in text
 
 
 def test_sweep_writes_the_letter_event_the_customer_sees(customer):

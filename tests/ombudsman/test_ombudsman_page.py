@@ -4,6 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints.models import Event, EventKind
@@ -42,6 +44,22 @@ def test_the_page_is_404_before_eligibility_and_present_after(client, customer, 
         detail = client.get(march_complaint.get_absolute_url()).content.decode()
         assert page_url(march_complaint) in detail
         assert "27 April 2027" in detail
+
+
+def test_refer_by_runs_twelve_months_from_the_latest_letter(client, customer, agent, march_complaint):
+    with time_machine.travel(uk(2026, 4, 27, 0, 1), tick=False):
+        sweep.run()  # the waiting-period letter, on day 56
+    with time_machine.travel(uk(2026, 5, 7, 10), tick=False):
+        services.declare_deadlock(complaint=march_complaint, actor=agent, reason="Our final position stands.")
+        client.force_login(customer)
+        html = client.get(page_url(march_complaint)).content.decode()
+        detail = client.get(march_complaint.get_absolute_url()).content.decode()
+    assert sorted(march_complaint.letters.values_list("letter_date", flat=True)) == [date(2026, 4, 27),
+                                                                                    date(2026, 5, 7)]
+    assert "You have until <strong>7 May 2027</strong>" in html
+    assert "our letter of 7 May 2026" in html
+    assert "27 April 2027" not in html
+    assert "<strong>7 May 2027</strong> to refer it" in detail
 
 
 def test_deadlock_opens_the_page_at_once(client, customer, agent):
@@ -108,3 +126,20 @@ def test_staff_see_the_page_without_the_form(client, agent, customer):
     assert 'name="referred_on"' not in response.content.decode()
     assert client.post(page_url(complaint), {"referred_on": date.today().isoformat()}).status_code == 200
     assert not Referral.objects.exists()
+
+
+def test_the_pages_do_not_query_per_letter(client, customer, agent, django_assert_num_queries):
+    complaint = file_due_complaint(customer)
+    sweep.run()
+    client.force_login(customer)
+    with CaptureQueriesContext(connection) as page_baseline:
+        client.get(page_url(complaint))
+    with CaptureQueriesContext(connection) as detail_baseline:
+        client.get(complaint.get_absolute_url())
+    services.declare_deadlock(complaint=complaint, actor=agent, reason="Our final position stands.")
+    assert complaint.letters.count() == 2
+
+    with django_assert_num_queries(len(page_baseline)):
+        assert client.get(page_url(complaint)).status_code == 200
+    with django_assert_num_queries(len(detail_baseline)):
+        assert "Deadlock letter" in client.get(complaint.get_absolute_url()).content.decode()

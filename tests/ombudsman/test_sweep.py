@@ -1,15 +1,30 @@
 """The sweep: warnings, ADR letters, who gets none, retries, and recovery from a crash."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from complaints.models import Complaint, EmailKind, Event, EventKind, OutgoingEmail
+from complaints import outbox
+from complaints.models import (
+    Category,
+    Complaint,
+    EmailKind,
+    EmailStatus,
+    Event,
+    EventKind,
+    OutgoingEmail,
+    Product,
+    Status,
+)
 from complaints.outbox import CLAIM_LEASE
 from ombudsman import services, sweep
-from ombudsman.models import Letter, LetterKind, LetterStatus, Scheme, SweepRun
+from ombudsman.models import Delivery, Letter, LetterKind, LetterStatus, Scheme, SweepRun
 from tests.conftest import file_complaint
 from tests.ombudsman.conftest import CrashingBackend, file_due_complaint, uk
 
@@ -105,11 +120,17 @@ def test_sweep_retries_letters_whose_task_was_lost(customer):
     assert Letter.objects.get().status == LetterStatus.SENT
 
 
-def test_sweep_retries_pending_emails(customer):
-    file_complaint(customer)  # its acknowledgement's task never ran
-    assert OutgoingEmail.objects.get().status == "pending"
-    sweep.run()
-    assert OutgoingEmail.objects.get().status == "sent"
+def test_sweep_retries_due_pending_emails_only(customer, other_customer):
+    due = file_complaint(customer).emails.get()  # its acknowledgement's task never ran
+    later = file_complaint(other_customer).emails.get()
+    OutgoingEmail.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=10))
+
+    record = sweep.run()
+
+    assert record.counts["emails_retried"] == 1
+    assert [message.to for message in mail.outbox] == [[due.to]]
+    assert OutgoingEmail.objects.get(pk=due.pk).status == EmailStatus.SENT
+    assert OutgoingEmail.objects.get(pk=later.pk).status == EmailStatus.PENDING
 
 
 def test_a_sweep_that_dies_mid_delivery_loses_no_letter_and_writes_no_second(customer, settings):
@@ -169,13 +190,76 @@ def test_sweep_works_in_batches(customer, settings):
 
 
 def test_old_sweep_records_are_pruned(customer):
-    with time_machine.travel(timezone_now_minus(days=31), tick=False):
+    with time_machine.travel(timezone.now() - timedelta(days=31), tick=False):
         sweep.run()
     sweep.run()
     assert SweepRun.objects.count() == 1
 
 
-def timezone_now_minus(**delta):
-    from django.utils import timezone
+SWEEP_INDEXES = {
+    "complaint_adr_letter_due": Complaint, "complaint_warning_due": Complaint,
+    "outbox_pending_due": OutgoingEmail, "letter_pending_due": Letter,
+}
 
-    return timezone.now() - timedelta(**delta)
+
+def add_settled_complaints(customer, count):
+    """Bulk-add complaints whose warning, letter and emails are all done: nothing for the sweep."""
+    now = timezone.now()
+    statuses = [Status.RESOLVED, Status.INVESTIGATING, Status.DEADLOCK, Status.WITHDRAWN, Status.ACKNOWLEDGED]
+    complaints = Complaint.objects.bulk_create(
+        Complaint(
+            tracking_number=f"ZZ{index:011d}", customer=customer, product=Product.GOTOMEETING,
+            category=Category.SERVICE_FAULT, description="-", desired_outcome="-",
+            status=statuses[index % len(statuses)], received_at=now - timedelta(days=60 + index % 300),
+            waiting_period_days=56, adr_opens_at=now - timedelta(days=4 + index % 300),
+            adr_letter_pending=False, deadline_warning_sent_at=now - timedelta(days=18 + index % 300),
+        )
+        for index in range(count)
+    )
+    scheme = Scheme.objects.provider_scheme()
+    Letter.objects.bulk_create(
+        Letter(complaint=complaint, kind=LetterKind.ADR, letter_date=now.date(), refer_by=now.date(),
+               scheme=scheme, scheme_details={}, text="-", html="-", delivery=Delivery.EMAIL,
+               status=LetterStatus.SENT, sent_at=now)
+        for complaint in complaints
+    )
+    OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(kind=EmailKind.OTHER, complaint=complaint, to=customer.email, subject="-", text_body="-",
+                      status=EmailStatus.SENT, sent_at=now)
+        for complaint in complaints
+    )
+
+
+def uses_index(plan, name):
+    return re.search(rf"Index (Only )?Scan (Backward )?using {name} |Bitmap Index Scan on {name}\b", plan)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partial indexes and EXPLAIN plans are PostgreSQL's")
+def test_the_sweep_reads_what_is_due_through_partial_indexes(customer):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)", [list(SWEEP_INDEXES)])
+        in_database = dict(cursor.fetchall())
+    for name, model in SWEEP_INDEXES.items():
+        assert name in {index.name for index in model._meta.indexes if index.condition is not None}
+        assert " WHERE " in in_database[name], in_database.get(name)
+
+    add_settled_complaints(customer, 3000)
+    file_due_complaint(customer)  # one due complaint, with a pending acknowledgement
+    with connection.cursor() as cursor:
+        for model in {Complaint, OutgoingEmail, Letter}:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+
+    now, batch = timezone.now(), 200
+    plans = {
+        "complaint_adr_letter_due": sweep.adr_letter_due(now)[:batch].explain(),
+        "complaint_warning_due": sweep.warning_due(now)[:batch].explain(),
+    }
+    for name, model in (("outbox_pending_due", OutgoingEmail), ("letter_pending_due", Letter)):
+        with CaptureQueriesContext(connection) as queries:
+            outbox.due_ids(model.objects, now, limit=batch)
+        [query] = queries.captured_queries
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            plans[name] = "\n".join(row[0] for row in cursor.fetchall())
+    for name, plan in plans.items():
+        assert uses_index(plan, name), f"{name} not used:\n{plan}"

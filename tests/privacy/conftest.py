@@ -19,12 +19,6 @@ PERSONAL = ["Dana", "dana.customer@example.com", "07700 900001", "High Street", 
             "meetings drop", "refund a month", "bill-dana", "my son", "account 4471", "OS-2018-99"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hash personas' passwords cheaply: these tests are about personal data, not Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def uk(*args):
     return datetime(*args, tzinfo=UK)
 
@@ -84,4 +78,3 @@ def refer(complaint, customer, agent, *, on, decision=None, accepted=False, comp
 def old_complaint(customer, agent):
     """Received in March 2018, deadlock letter in May, resolved in June 2018."""
     return story(customer, agent, received=uk(2018, 3, 1, 10), letter=uk(2018, 5, 1, 10), closed=uk(2018, 6, 1, 10))
-

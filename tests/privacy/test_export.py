@@ -5,11 +5,14 @@ import json
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from complaints.models import EmailKind, OutgoingEmail
 from complaints.services import accept_resolution, propose_resolution
 from ombudsman.models import Letter
-from privacy import services
+from privacy import export, services
 from tests.conftest import file_complaint
 from tests.privacy.conftest import PDF_BYTES, story, uk
 
@@ -82,6 +85,28 @@ def test_letters_are_exported_as_text_and_pdf(customer_client, customer, agent):
     assert letter["kind"] == "Deadlock letter"
     assert complaint.tracking_number in letter["text"]
     assert archive.read(letter["file"]) == bytes(Letter.objects.get(complaint=complaint).pdf)
+
+
+def test_emails_about_no_complaint_are_listed_without_their_text(customer_client, customer):
+    OutgoingEmail.objects.create(kind=EmailKind.OTHER, to=customer.email.upper(), subject="Set your password",
+                                 text_body="https://example.com/one-time-link")
+    _, archive, data = download(customer_client)
+    assert [(email["subject"], "text" in email) for email in data["other_emails"]] == [("Set your password", False)]
+    assert "one-time-link" not in archive.read("data.json").decode()
+
+
+def test_the_export_takes_the_same_number_of_queries_for_1_and_3_complaints(customer, agent):
+    def queries_for(count):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(export.customer_data(customer)["complaints"]) == count
+        return len(queries)
+
+    story(customer, agent, received=uk(2026, 1, 5, 10), letter=uk(2026, 2, 1, 10))
+    one = queries_for(1)
+    for day in (6, 7):
+        story(customer, agent, received=uk(2026, 1, day, 10), letter=uk(2026, 2, day, 10))
+
+    assert queries_for(3) == one
 
 
 def test_other_customers_data_is_not_exported(customer_client, customer, other_customer, agent):

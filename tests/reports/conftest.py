@@ -41,6 +41,7 @@ from accounts.roles import SUPPORT_AGENTS
 from complaints.models import UK, Category, Channel, Complaint, Product, RootCause, Upheld
 from complaints.models import Status as S
 from complaints.services import change_status
+from ombudsman.models import Decision, Delivery, Letter, LetterKind, LetterStatus, Referral, Scheme
 from reports.periods import Period
 from reports.queries import Scope
 from tests.conftest import file_complaint, make_staff
@@ -131,7 +132,40 @@ def scope(dataset):
     return Scope(period=PERIOD)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Hash personas' passwords cheaply: these tests are about figures, not Argon2."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def letter(complaint, kind, status, *, created, sent=None, error=""):
+    return Letter.objects.create(
+        complaint=complaint, kind=kind, status=status, created_at=created, sent_at=sent, last_error=error,
+        letter_date=created.date(), refer_by=date(2027, created.month, created.day),
+        scheme=Scheme.objects.provider_scheme(), scheme_details={}, text="Letter", html="<p>Letter</p>",
+        delivery=Delivery.POST if status in (LetterStatus.PRINT_QUEUED, LetterStatus.POSTED) else Delivery.EMAIL,
+    )
+
+
+def referral(complaint, actor, referred_on, **steps):
+    return Referral.objects.create(
+        complaint=complaint, scheme=Scheme.objects.provider_scheme(), referred_on=referred_on,
+        recorded_by=actor, **steps,
+    )
+
+
+@pytest.fixture
+def adr_dataset(dataset, manager):
+    c = dataset
+    letter(c[11], LetterKind.ADR, LetterStatus.SENT, created=uk(4, 26, 0, 5), sent=uk(4, 26, 9))
+    # Posted the day after the period ended.
+    letter(c[12], LetterKind.ADR, LetterStatus.POSTED, created=uk(5, 18, 0, 5), sent=uk(6, 1, 8))
+    letter(c[4], LetterKind.ADR, LetterStatus.SENT, created=uk(4, 27, 0, 5), sent=uk(4, 27, 0, 10))
+    # Its email failed for good, so it waits in the print queue.
+    letter(c[5], LetterKind.ADR, LetterStatus.PRINT_QUEUED, created=uk(4, 27, 0, 5),
+           error="SMTPRecipientsRefused: mailbox unavailable")
+    letter(c[21], LetterKind.DEADLOCK, LetterStatus.SENT, created=uk(5, 20), sent=uk(5, 20, 10, 5))
+
+    referral(c[11], manager, date(2026, 5, 5), decision=Decision.SETTLED, decision_on=date(2026, 6, 1))
+    referral(c[4], manager, date(2026, 4, 28), decision=Decision.PARTLY_UPHELD, decision_on=date(2026, 5, 1),
+             customer_accepted_on=date(2026, 5, 2), compliance_due_on=date(2026, 5, 30),
+             complied_on=date(2026, 5, 29))
+    referral(c[5], manager, date(2026, 4, 28), decision=Decision.NOT_UPHELD, decision_on=date(2026, 5, 20))
+    referral(c[21], manager, date(2026, 5, 21))
+    referral(c[12], manager, date(2026, 5, 19), decision=Decision.UPHELD, decision_on=date(2026, 5, 21),
+             customer_accepted_on=date(2026, 5, 22), compliance_due_on=date(2026, 5, 30))
+    return c

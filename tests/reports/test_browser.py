@@ -4,22 +4,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import testcases
 from django.utils import timezone
 
 from complaints.models import Product, Status
 from complaints.services import change_status
 from tests.conftest import PASSWORD, file_complaint
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _live_server_media_handler():
-    """Give the live server's media handler a path: with MEDIA_URL = None (uploads are only
-    served by a permission-checked view) Django's handler fails on every request."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(testcases._MediaFilesHandler, "get_base_url", lambda handler: "/media/")
-        yield
-
 
 READ_CHART = """id => {
   const chart = Chart.getChart(id);

@@ -7,10 +7,15 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from complaints.models import RootCause
-from tests.reports.conftest import NOW
+from accounts.roles import SUPPORT_AGENTS
+from complaints.models import Category, Channel, Product, RootCause, Upheld
+from complaints.models import Status as S
+from tests.conftest import make_staff
+from tests.reports.conftest import NOW, make_complaint, outcome, uk
 
 PERIOD_QUERY = {"date_from": "2026-03-02", "date_to": "2026-05-31"}
 
@@ -113,3 +118,47 @@ def test_csv_cells_never_start_a_formula(manager_client, dataset):
     RootCause.objects.filter(name="Billing error").update(name="=HYPERLINK(\"http://x\")")
     rows = download(manager_client, "root_causes")
     assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_the_page_shows_the_adr_figures(manager_client, adr_dataset):
+    html = get(manager_client, reverse("reports:index"), PERIOD_QUERY).content.decode()
+    assert re.search(r'data-figure="ADR letters sent">2<', html)
+    assert re.search(r'data-figure="Ombudsman decisions upholding the complaint">66.7%<', html)
+    assert re.search(r'data-figure="Letters that failed">1<', html)
+    rows = dict(download(manager_client, "headline")[1:])
+    assert (rows["ADR letters sent"], rows["Ombudsman decisions upholding the complaint"],
+            rows["Letters that failed"]) == ("2", "66.7", "1")
+
+
+def add_resolved_complaints(customer, agents, count):
+    """File ``count`` complaints in the period across products, channels, agents and root
+    causes, each resolved with an outcome a few days later."""
+    products, channels, upheld = list(Product), list(Channel), list(Upheld)
+    causes = list(RootCause.objects.filter(is_active=True))
+    for index in range(count):
+        received = uk(3 + index % 3, 2 + index % 25)
+        complaint = make_complaint(customer, received, products[index % len(products)],
+                                   channel=channels[index % len(channels)], agent=agents[index % len(agents)],
+                                   category=Category.SERVICE_FAULT,
+                                   moves=[(S.RESOLVED, received.replace(day=received.day + 3))])
+        outcome(complaint, upheld=upheld[index % len(upheld)], root_cause=causes[index % len(causes)],
+                credit_amount="1.00", refund_amount="2.00" if index % 2 else "0.00")
+
+
+def queries_for_the_page(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = get(client, reverse("reports:index"), PERIOD_QUERY)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def test_the_page_takes_the_same_number_of_queries_however_many_complaints(manager_client, dataset, customer,
+                                                                          alex, bea):
+    before, html = queries_for_the_page(manager_client)
+    cal = make_staff("cal.agent@example.com", "Cal Agent", SUPPORT_AGENTS)
+    add_resolved_complaints(customer, [alex, bea, cal, None], 40)
+    after, html_after = queries_for_the_page(manager_client)
+
+    assert re.search(r'data-figure="Received in the period">21<', html)
+    assert re.search(r'data-figure="Received in the period">61<', html_after)
+    assert before == after
