@@ -120,7 +120,8 @@ class ReferralAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["complaint", "scheme", "referred_on", "case_reference", "recorded_by", "accepted_on"]}),
         ("Decision", {"fields": ["decision", "decision_on", "remedy_apology", "remedy_explanation",
-                                 "remedy_action", "award_amount", "customer_accepted_on"]}),
+                                 "remedy_action", "award_amount", "customer_accepted_on",
+                                 "customer_rejected_on"]}),
         ("Compliance", {"fields": ["compliance_due_on", "complied_on", "compliance_reminder_sent_at",
                                    "compliance_overdue_at"]}),
     ]
@@ -167,6 +168,9 @@ class ReferralAdmin(admin.ModelAdmin):
         if "customer_accepted_on" in changed and data["customer_accepted_on"]:
             services.record_customer_acceptance(referral=obj, actor=request.user,
                                                 accepted_on=data["customer_accepted_on"])
+        if "customer_rejected_on" in changed and data["customer_rejected_on"]:
+            services.record_customer_rejection(referral=obj, actor=request.user,
+                                               rejected_on=data["customer_rejected_on"])
         if "complied_on" in changed and data["complied_on"]:
             services.record_compliance(referral=obj, actor=request.user, complied_on=data["complied_on"])
 

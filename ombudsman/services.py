@@ -233,6 +233,16 @@ def record_customer_acceptance(*, referral, actor, accepted_on):
 
 
 @transaction.atomic
+def record_customer_rejection(*, referral, actor, rejected_on):
+    """Record that the customer turned the decision down: they are not bound, and the case ends."""
+    referral.customer_rejected_on = rejected_on
+    _save_referral(referral, ["customer_rejected_on"])
+    _referral_event(referral, actor=actor, summary="The customer turned the decision down; the case is closed",
+                    rejected_on=rejected_on.isoformat())
+    return referral
+
+
+@transaction.atomic
 def record_compliance(*, referral, actor, complied_on):
     """Record that the provider did what the accepted decision required."""
     referral.complied_on = complied_on

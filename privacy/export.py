@@ -140,7 +140,8 @@ def _complaint(complaint, files):
             "referred_on": _when(referral.referred_on), "accepted_on": _when(referral.accepted_on),
             "decision": referral.get_decision_display(), "decision_on": _when(referral.decision_on),
             "award_gbp": str(referral.award_amount), "practical_action": referral.remedy_action,
-            "you_accepted_on": _when(referral.customer_accepted_on), "complied_on": _when(referral.complied_on),
+            "you_accepted_on": _when(referral.customer_accepted_on),
+            "you_turned_down_on": _when(referral.customer_rejected_on), "complied_on": _when(referral.complied_on),
         } if referral else None,
     }
 

@@ -11,10 +11,15 @@ from complaints.models import CLOSED_STATUSES, UK, Complaint
 from ombudsman.models import Letter, Referral
 from privacy.models import AccountClosure, CustomerErasure, Erasure, SarStatus, SubjectAccessRequest
 
-# A referral is over once we have complied with the decision the customer accepted, or the
-# customer accepted a decision that asks nothing of us. Anything else is an open case: the
-# scheme has not decided, or the customer may still accept its decision, or we still owe them.
-REFERRAL_OVER = Q(complied_on__isnull=False) | Q(customer_accepted_on__isnull=False, compliance_due_on__isnull=True)
+# A referral is over once we have complied with the decision the customer accepted, the
+# customer accepted a decision that asks nothing of us, or the customer turned the decision
+# down. Anything else is an open case: the scheme has not decided, or the customer may still
+# accept its decision, or we still owe them.
+REFERRAL_OVER = (
+    Q(complied_on__isnull=False)
+    | Q(customer_accepted_on__isnull=False, compliance_due_on__isnull=True)
+    | Q(customer_rejected_on__isnull=False)
+)
 
 
 def retention_cutoff(now):

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from accounts.roles import COMPLAINT_MANAGERS
 from complaints import outbox
 from complaints.models import EmailKind
+from reports.models import DigestWeek
 from reports.periods import Period
 from reports.queries import Scope
 from reports.report import forecast_table, headline_table
@@ -27,9 +28,17 @@ def digest_recipients():
 @transaction.atomic
 def send_weekly_digest(*, now=None):
     """Queue, for every manager, an email with last week's headline figures and the breach
-    forecast as it stands now. Return the queued emails."""
+    forecast as it stands now. Return the queued emails: none if that week's digest was
+    queued already (beat reruns a missed task, and a second beat may run by mistake).
+    """
     now = now or timezone.now()
     scope = Scope(period=Period.previous_week(now))
+    # The unique week claims the digest: a concurrent second run waits on the insert, then
+    # finds the row and sends nothing.
+    _week, created = DigestWeek.objects.get_or_create(week_beginning=scope.period.first,
+                                                       defaults={"queued_at": now})
+    if not created:
+        return []
     query = urlencode({"date_from": scope.period.first.isoformat(), "date_to": scope.period.last.isoformat()})
     context = {
         "period": scope.period,
@@ -38,7 +47,7 @@ def send_weekly_digest(*, now=None):
         "report_url": outbox.absolute_url(f"{reverse('reports:index')}?{query}"),
     }
     return [
-        outbox.queue_email(kind=EmailKind.OTHER, to=manager.email, template="reports/email/digest",
+        outbox.queue_email(kind=EmailKind.DIGEST, to=manager.email, template="reports/email/digest",
                            context={**context, "manager": manager})
         for manager in digest_recipients()
     ]

@@ -10,6 +10,7 @@ class EmailKind(models.TextChoices):
     STATUS = "status", "Status update"
     CODE_OF_PRACTICE = "code_of_practice", "Code of Practice copy"
     DEADLINE_WARNING = "deadline_warning", "Deadline warning"
+    DIGEST = "digest", "Managers' weekly digest"
     OTHER = "other", "Other"
 
 

@@ -17,6 +17,7 @@ class Decision(models.TextChoices):
 STEP_DATES = {
     "referred_on": "referral", "accepted_on": "scheme's acceptance", "decision_on": "decision",
     "customer_accepted_on": "customer's acceptance", "complied_on": "compliance",
+    "customer_rejected_on": "customer's rejection",
 }
 
 
@@ -44,6 +45,8 @@ class Referral(models.Model):
         "money award (GBP)", max_digits=10, decimal_places=2, default=Decimal("0.00")
     )
     customer_accepted_on = models.DateField("customer accepted the decision on", null=True, blank=True)
+    # The customer is not bound by the decision: turning it down ends the case.
+    customer_rejected_on = models.DateField("customer turned the decision down on", null=True, blank=True)
 
     compliance_due_on = models.DateField(null=True, blank=True)
     complied_on = models.DateField(null=True, blank=True)
@@ -75,8 +78,13 @@ class Referral(models.Model):
             )
         if bool(self.decision) != bool(self.decision_on):
             raise ValidationError({"decision_on": "Record the decision and its date together."})
-        if self.customer_accepted_on and not self.decision:
-            raise ValidationError({"customer_accepted_on": "Record the scheme's decision first."})
+        for answer in ("customer_accepted_on", "customer_rejected_on"):
+            if getattr(self, answer) and not self.decision:
+                raise ValidationError({answer: "Record the scheme's decision first."})
+        if self.customer_accepted_on and self.customer_rejected_on:
+            raise ValidationError(
+                {"customer_rejected_on": "The customer accepted the decision: they cannot also turn it down."}
+            )
         if self.complied_on and not self.customer_accepted_on:
             raise ValidationError({"complied_on": "There is no accepted decision to comply with yet."})
         known = [(name, getattr(self, name)) for name in STEP_DATES if getattr(self, name)]
@@ -93,6 +101,8 @@ class Referral(models.Model):
             return "Decision complied with"
         if self.customer_accepted_on:
             return "Decision accepted; we are complying"
+        if self.customer_rejected_on:
+            return "Decision turned down by the customer; the case is closed"
         if self.decision:
             return f"Decision: {self.get_decision_display().lower()}"
         if self.accepted_on:

@@ -68,6 +68,21 @@ def test_acceptance_needs_a_decision_first(referral, agent):
         services.record_customer_acceptance(referral=referral, actor=agent, accepted_on=date(2026, 12, 4))
 
 
+def test_the_customer_may_turn_the_decision_down_which_ends_the_case(referral, agent):
+    with pytest.raises(ValidationError, match="decision first"):
+        services.record_customer_rejection(referral=referral, actor=agent, rejected_on=date(2026, 12, 4))
+    decide(referral, agent)
+    services.record_customer_rejection(referral=referral, actor=agent, rejected_on=date(2026, 12, 4))
+    referral.refresh_from_db()
+    assert referral.stage == "Decision turned down by the customer; the case is closed"
+    assert referral.compliance_due_on is None
+    assert Event.objects.filter(complaint=referral.complaint, kind=EventKind.OMBUDSMAN).last().summary == (
+        "The customer turned the decision down; the case is closed"
+    )
+    with pytest.raises(ValidationError, match="cannot also turn it down"):
+        services.record_customer_acceptance(referral=referral, actor=agent, accepted_on=date(2026, 12, 5))
+
+
 def test_otelo_counts_28_calendar_days(db):
     otelo = Scheme.objects.get(slug="otelo")
     assert otelo.compliance_due_on(date(2026, 12, 4)) == date(2027, 1, 1)

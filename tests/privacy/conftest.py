@@ -59,7 +59,7 @@ def story(customer, agent, *, received, closed=None, letter=None, withdraw=False
     return Complaint.objects.get(pk=complaint.pk)
 
 
-def refer(complaint, customer, agent, *, on, decision=None, accepted=False, complied=False):
+def refer(complaint, customer, agent, *, on, decision=None, accepted=False, complied=False, rejected=False):
     """Record a referral on a UK date, and as many of its later steps as asked."""
     with at(uk(on.year, on.month, on.day, 12)):
         referral = adr.record_referral(complaint=complaint, actor=customer, referred_on=on,
@@ -71,6 +71,8 @@ def refer(complaint, customer, agent, *, on, decision=None, accepted=False, comp
             adr.record_customer_acceptance(referral=referral, actor=agent, accepted_on=on)
         if complied:
             adr.record_compliance(referral=referral, actor=agent, complied_on=on)
+        if rejected:
+            adr.record_customer_rejection(referral=referral, actor=agent, rejected_on=on)
     return referral
 
 

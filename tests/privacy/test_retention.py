@@ -85,6 +85,7 @@ def test_the_adr_window_is_the_schemes_referral_window(customer, agent):
     ({"decision": Decision.UPHELD, "accepted": True}, False),
     ({"decision": Decision.UPHELD, "accepted": True, "complied": True}, True),
     ({"decision": Decision.NOT_UPHELD, "accepted": True}, True),
+    ({"decision": Decision.UPHELD, "rejected": True}, True),
 ])
 def test_never_while_an_ombudsman_case_is_open(customer, agent, steps, erased):
     complaint = story(customer, agent, received=uk(2018, 3, 1, 10), letter=uk(2018, 5, 1, 10))

@@ -24,7 +24,7 @@ def test_each_manager_gets_the_digest(dataset, manager, agent, customer):
     emails = send_weekly_digest(now=NOW)
 
     assert sorted(email.to for email in emails) == [manager.email, root.email]
-    assert {email.kind for email in emails} == {EmailKind.OTHER}
+    assert {email.kind for email in emails} == {EmailKind.DIGEST}
 
 
 def test_the_digest_gives_last_weeks_figures_and_the_forecast(dataset, manager):
@@ -49,6 +49,18 @@ def test_the_task_queues_the_digest_as_outbox_rows(dataset, manager):
     with time_machine.travel(uk(6, 1, 7), tick=False):
         tasks.send_weekly_digest()
     assert OutgoingEmail.objects.filter(to=manager.email, subject__startswith="Complaints digest").count() == 1
+
+
+def test_a_rerun_in_the_same_week_sends_nothing_more(dataset, manager):
+    with time_machine.travel(uk(6, 1, 7), tick=False):
+        tasks.send_weekly_digest()
+    with time_machine.travel(uk(6, 1, 9), tick=False):
+        tasks.send_weekly_digest()
+    assert OutgoingEmail.objects.filter(kind=EmailKind.DIGEST).count() == 1
+    # The next Monday is a new week, with its own digest.
+    with time_machine.travel(uk(6, 8, 7), tick=False):
+        tasks.send_weekly_digest()
+    assert OutgoingEmail.objects.filter(kind=EmailKind.DIGEST).count() == 2
 
 
 def test_beat_sends_the_digest_on_monday_mornings_uk_time():
