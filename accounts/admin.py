@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 
+from accounts import two_factor
 from accounts.forms import CUSTOMER_FIELDS, CustomerDetailsForm
-from accounts.models import ADR_MAX_BUSINESS_WORKERS, User
+from accounts.models import ADR_MAX_BUSINESS_WORKERS, Authenticator, User
 
 STAFF_CONSENT_LABEL = "The customer has given explicit consent to keep these support needs."
 
@@ -52,7 +53,8 @@ class UserAdmin(auth_admin.UserAdmin):
     list_filter = ("is_staff", "is_active", "customer_type", "preferred_contact", "groups")
     search_fields = ("email", "full_name", "business_name", "phone", "postcode")
     ordering = ("full_name", "email")
-    readonly_fields = ("support_consent_at", "last_login", "date_joined")
+    readonly_fields = ("support_consent_at", "last_login", "date_joined", "two_factor")
+    actions = ["reset_two_factor"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Contact details", {"fields": ("full_name", "phone", "address", "postcode", "preferred_contact")}),
@@ -66,7 +68,8 @@ class UserAdmin(auth_admin.UserAdmin):
                        "vulnerability_notes", "preferred_format"),
             "description": "Unticking consent erases the support needs.",
         }),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions",
+                                    "two_factor")}),
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -86,3 +89,27 @@ class UserAdmin(auth_admin.UserAdmin):
     @admin.display(boolean=True, description="Can log in")
     def can_log_in(self, user):
         return user.is_claimed
+
+    @admin.display(description="Two-factor authentication")
+    def two_factor(self, user):
+        # The status only: the secret never leaves the set-up page.
+        authenticator = Authenticator.objects.filter(user=user).only("confirmed_at").first()
+        if authenticator is None:
+            return "Not set up: asked to set up an authenticator app at the next staff log in."
+        if not authenticator.is_confirmed:
+            return "Set-up started, not confirmed yet."
+        return f"Authenticator app confirmed on {authenticator.confirmed_at:%d %B %Y}."
+
+    def has_reset_two_factor_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description="Reset two-factor authentication (lost or replaced phone)",
+                  permissions=["reset_two_factor"])
+    def reset_two_factor(self, request, queryset):
+        reset = [user for user in queryset if two_factor.reset(user=user, actor=request.user)]
+        if reset:
+            self.message_user(request, f"Reset two-factor authentication for {len(reset)} account(s): "
+                                       f"they set up a new authenticator app when they next log in.",
+                              messages.SUCCESS)
+        else:
+            self.message_user(request, "None of those accounts had an authenticator app to reset.", messages.WARNING)

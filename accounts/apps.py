@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+    # The admin's config below lives here too, so Django needs telling which one "accounts" means.
+    default = True
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on the site that requires staff to pass the second factor."""
+
+    default = False
+    default_site = "accounts.admin_site.PortalAdminSite"

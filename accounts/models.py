@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+from accounts import totp
 
 # Ofcom's rules give ADR rights to domestic customers and to businesses with this many
 # workers or fewer.
@@ -146,3 +150,65 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.vulnerable = False
         self.vulnerability_notes = ""
         self.preferred_format = PreferredFormat.STANDARD
+
+
+class Authenticator(models.Model):
+    """A staff member's authenticator app (TOTP), the second factor every staff page asks for.
+
+    The secret is shown once, on the set-up page, until the first code confirms it; nothing
+    shows or logs it after that. A confirmed authenticator is replaced only by a superuser
+    resetting it (a lost phone), never by its owner, so a stolen password cannot swap it.
+    """
+
+    # Five wrong codes in a row stop codes being checked for a while: three codes are valid
+    # at once (the drift window), so guessing would otherwise succeed in a few hundred
+    # thousand tries.
+    MAX_FAILED_CODES = 5
+    LOCKOUT = timedelta(minutes=15)
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="authenticator")
+    secret = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The time step of the last code accepted: that code, and earlier ones, never work again.
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    failed_codes = models.PositiveIntegerField(default=0)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Authenticator #{self.pk}"
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+    def locked_until(self, now=None):
+        """Return when codes are checked again after too many wrong ones, or None if they are now."""
+        now = now or timezone.now()
+        if self.failed_codes < self.MAX_FAILED_CODES or self.last_failed_at is None:
+            return None
+        until = self.last_failed_at + self.LOCKOUT
+        return until if until > now else None
+
+    def accept(self, code, now=None):
+        """Say whether ``code`` is a fresh valid code, using it up if so.
+
+        The step is claimed with a conditional UPDATE, so two requests racing with the same
+        code cannot both succeed. While locked out, no code is checked at all.
+        """
+        now = now or timezone.now()
+        if self.locked_until(now):
+            return False
+        step = totp.matching_step(self.secret, code, now=now)
+        mine = Authenticator.objects.filter(pk=self.pk)
+        if step is not None:
+            # A step at or before the last one used never counts: a seen code cannot be replayed.
+            fresh = models.Q(last_used_step__isnull=True) | models.Q(last_used_step__lt=step)
+            if mine.filter(fresh).update(last_used_step=step, failed_codes=0, last_failed_at=None):
+                self.last_used_step, self.failed_codes, self.last_failed_at = step, 0, None
+                return True
+        # Counted in the database so concurrent wrong guesses all count. The count only goes
+        # back to zero with a right code: after a lockout, each wrong code locks again.
+        mine.update(failed_codes=models.F("failed_codes") + 1, last_failed_at=now)
+        self.refresh_from_db(fields=["failed_codes", "last_failed_at", "last_used_step"])
+        return False

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import two_factor_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor_views.verify, name="two_factor"),
+    path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
     path("signup/", views.signup, name="signup"),
     path("signup/check-your-email/", views.claim_sent, name="claim_sent"),
     path("profile/", views.profile, name="profile"),

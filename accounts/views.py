@@ -4,10 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import services
 from accounts.forms import PasswordResetForm, ProfileForm, SignUpForm
+from complaints_portal.ratelimit import posted, rate_limit
 from ombudsman.models import Scheme
 
 
@@ -19,6 +21,7 @@ def _safe_next(request):
     return ""
 
 
+@method_decorator(rate_limit("login", account=posted("username")), name="dispatch")
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
@@ -29,6 +32,7 @@ class LoginView(auth_views.LoginView):
         return super().get_default_redirect_url()
 
 
+@rate_limit("signup", account=posted("email"))
 def signup(request):
     """Create a customer account and log the customer in.
 
@@ -81,6 +85,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
 
+@method_decorator(rate_limit("password_reset", account=posted("email")), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")

@@ -21,6 +21,7 @@ from complaints.forms import (
 )
 from complaints.models import Attachment, Complaint, EmailKind
 from complaints.tracking import normalise_tracking_number
+from complaints_portal.ratelimit import rate_limit
 from ombudsman.models import Scheme
 
 COMPLAINTS_PER_PAGE = 20
@@ -28,7 +29,7 @@ COMPLAINTS_PER_PAGE = 20
 
 def _visible_complaint(request, tracking_number):
     """Return a complaint the user may see, or 404 (never 403: others' complaints do not exist)."""
-    return get_object_or_404(Complaint.objects.visible_to(request.user), tracking_number=tracking_number)
+    return get_object_or_404(Complaint.objects.visible_to(request), tracking_number=tracking_number)
 
 
 def _own_complaint(request, tracking_number):
@@ -193,6 +194,7 @@ def attachment(request, tracking_number, pk):
     return response
 
 
+@rate_limit("track")
 def track(request):
     form = TrackForm(request.POST) if request.method == "POST" else TrackForm()
     complaint = form.complaint if form.is_valid() else None

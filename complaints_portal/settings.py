@@ -45,7 +45,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,7 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "complaints_portal.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "complaints_portal.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,6 +173,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Celery: kombu's filesystem transport in var/ needs no server; CELERY_BROKER_URL
 # (redis://127.0.0.1:6379/0) switches to a real broker.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+# A web request must not hang on a dead broker: the outbox row is already saved and the
+# periodic retry delivers it once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker"),
@@ -180,14 +185,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # The connection timeout covers only connecting: a broker that takes the connection and
+    # never answers would hold the request for ever without a timeout on every read.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# A web request must not hang on a dead broker: the outbox row is already saved and the
-# periodic retry delivers it once the broker is back.
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 # The clock (ombudsman app). The sweep also retries pending emails and letters. /healthz
 # and the admin call the clock unhealthy when the last sweep is older than three intervals.
@@ -260,6 +266,61 @@ REGULATOR = {
     "website": env("REGULATOR_WEBSITE", default="www.ofcom.org.uk"),
 }
 
+# Rate limits on the forms that guess or flood: attempts per window (seconds) from one client
+# address, and for the forms that name an account also per account (any address, so a guess
+# spread over many addresses is caught) and per address and account. Counted in the cache:
+# with REDIS_URL every web process shares the counts; the memory cache counts per process.
+RATE_LIMITS = {
+    "login": {
+        "window": env.int("RATE_LIMIT_LOGIN_WINDOW", default=15 * 60),
+        "per_ip": env.int("RATE_LIMIT_LOGIN_PER_IP", default=30),
+        "per_ip_account": env.int("RATE_LIMIT_LOGIN_PER_IP_ACCOUNT", default=10),
+        "per_account": env.int("RATE_LIMIT_LOGIN_PER_ACCOUNT", default=30),
+    },
+    "signup": {
+        "window": env.int("RATE_LIMIT_SIGNUP_WINDOW", default=60 * 60),
+        "per_ip": env.int("RATE_LIMIT_SIGNUP_PER_IP", default=20),
+        "per_account": env.int("RATE_LIMIT_SIGNUP_PER_ACCOUNT", default=5),
+    },
+    "password_reset": {
+        "window": env.int("RATE_LIMIT_PASSWORD_RESET_WINDOW", default=60 * 60),
+        "per_ip": env.int("RATE_LIMIT_PASSWORD_RESET_PER_IP", default=20),
+        "per_account": env.int("RATE_LIMIT_PASSWORD_RESET_PER_ACCOUNT", default=5),
+    },
+    "track": {
+        "window": env.int("RATE_LIMIT_TRACK_WINDOW", default=15 * 60),
+        "per_ip": env.int("RATE_LIMIT_TRACK_PER_IP", default=30),
+    },
+    # Free copies of the Code of Practice, to any address typed (the form itself refuses a
+    # fourth copy to one address in a day; this stops one client spraying many addresses).
+    "code_copy": {
+        "window": env.int("RATE_LIMIT_CODE_COPY_WINDOW", default=60 * 60),
+        "per_ip": env.int("RATE_LIMIT_CODE_COPY_PER_IP", default=10),
+    },
+}
+# How many reverse proxies in front of the portal append to X-Forwarded-For; 0 trusts none and
+# counts by REMOTE_ADDR. Production runs behind one (as SECURE_PROXY_SSL_HEADER assumes), and
+# without trusting it every customer would share the proxy's address and its limits. Only
+# trust proxies when the portal cannot be reached except through them.
+RATE_LIMIT_TRUSTED_PROXIES = env.int("RATE_LIMIT_TRUSTED_PROXIES", default=1 if PRODUCTION else 0)
+
+# Sent on every response. No inline script or style anywhere (Django's admin included); the
+# data: images are Bootstrap's icons in its stylesheet.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+# Where browsers report what the policy blocked (a collector of your choice), if anywhere.
+CSP_REPORT_URI = env("CSP_REPORT_URI", default="")
+if CSP_REPORT_URI:
+    CONTENT_SECURITY_POLICY += f"; report-uri {CSP_REPORT_URI}"
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -274,12 +335,30 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Console logs: LOG_FORMAT=json writes one JSON object per line (complaints_portal.logs) for a
+# log collector; plain is for people reading a terminal.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "complaints_portal.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every rendering step of every letter at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+# Celery workers log through LOGGING too, instead of replacing the root logger's handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Error reporting, only when a DSN is given (complaints_portal.error_reporting).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from complaints_portal.error_reporting import init_error_reporting
+
+    init_error_reporting(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default=PORTAL_ENV),
+                         release=env("SENTRY_RELEASE", default=None))

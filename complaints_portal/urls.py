@@ -14,3 +14,5 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = views.server_error

@@ -1,14 +1,20 @@
-"""The public pages: how to complain, the Code of Practice, and who to contact."""
+"""The public pages: how to complain, the Code of Practice, and who to contact; the error pages."""
+
+import sys
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from complaints.models import UK, Product
 from complaints_portal import code_of_practice as code
 from complaints_portal.forms import CodeOfPracticeRequestForm
+from complaints_portal.ratelimit import posted, rate_limit
 from ombudsman.models import Scheme, WaitingPeriodPolicy
 
 # The Code of Practice's key services, described in plain words; their names are the
@@ -47,6 +53,7 @@ def home(request):
     })
 
 
+@rate_limit("code_copy", account=posted("email"))
 def code_of_practice(request):
     """Publish the Code of Practice in full, and email a free copy to whoever asks."""
     form = CodeOfPracticeRequestForm(request.POST or None)
@@ -69,3 +76,21 @@ def contact(request):
         "provider_website_url": website_url(settings.PROVIDER["website"]),
         "regulator_website_url": website_url(settings.REGULATOR["website"]),
     })
+
+
+# Seconds a visitor (or a monitor) is asked to wait when the database is unreachable.
+DATABASE_RETRY_AFTER = 30
+
+
+def server_error(request):
+    """Answer an uncaught exception: 503 with Retry-After if the database is unreachable, 500 otherwise.
+
+    Django calls this while the exception is being handled. The pages are rendered without the
+    request: the context processors would read the session, from the database that just failed.
+    """
+    context = {"provider": settings.PROVIDER}
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html", context), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+    return HttpResponseServerError(render_to_string("500.html", context))

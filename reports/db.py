@@ -2,27 +2,15 @@
 
 import math
 
-from django.db import connections
-from django.db.models import Aggregate, FloatField, Func, IntegerField
-from django.db.models.functions import TruncDate
-
-from complaints.models import UK
-
-
-def uk_date(field):
-    """The UK calendar date of a moment, computed by the database."""
-    return TruncDate(field, tzinfo=UK)
+from django.db.models import DateField, Func, IntegerField, Value
 
 
 class DaysBetween(Func):
-    """Whole UK calendar days from the date of ``earlier`` to the date of ``later``."""
+    """Whole days from the date ``earlier`` to the date ``later`` (two date columns)."""
 
     output_field = IntegerField()
     arg_joiner = " - "
     template = "(%(expressions)s)"
-
-    def __init__(self, later, earlier):
-        super().__init__(uk_date(later), uk_date(earlier))
 
     def as_sqlite(self, compiler, connection, **extra_context):
         # SQLite has no date type: the dates are ISO strings, julianday() makes them numbers.
@@ -32,43 +20,49 @@ class DaysBetween(Func):
         )
 
 
-class PercentileCont(Aggregate):
-    """PostgreSQL's ``percentile_cont``: the continuous percentile of the ordered values."""
+class WeeksSince(Func):
+    """Whole weeks from the date ``monday`` to a date column: 0 for its week, 1 for the next..."""
 
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    output_field = IntegerField()
 
-    def __init__(self, expression, fraction, **extra):
-        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+    def __init__(self, field, monday):
+        super().__init__(field, Value(monday, output_field=DateField()))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # Dates differ by whole days; the dates counted are never before ``monday``.
+        return super().as_sql(compiler, connection, template="((%(expressions)s) / 7)", arg_joiner=" - ",
+                              **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection,
+                              template="(CAST(julianday(%(expressions)s) AS INTEGER) / 7)",
+                              arg_joiner=") - julianday(", **extra_context)
 
 
-def percentiles(queryset, expression, fractions):
-    """Return the continuous percentiles (as ``percentile_cont`` defines them) of an
-    expression over a queryset, rounded to 0.1; None for each when there are no rows.
+def percentile(counts, fraction):
+    """Return the continuous percentile of values given as ``{value: how many}``, by the
+    arithmetic of PostgreSQL's ``percentile_cont``; None when there are none.
 
-    PostgreSQL computes them in one query. Elsewhere a count, then for each fraction the one
-    or two values either side of its position, fetched with ORDER BY and OFFSET, never
-    loading the rows.
+    The database groups the values (whole days: a few hundred at most), so an exact
+    percentile never needs the rows themselves, on any database.
     """
-    if connections[queryset.db].vendor == "postgresql":
-        found = queryset.aggregate(**{f"p{i}": PercentileCont(expression, f) for i, f in enumerate(fractions)})
-        results = [found[f"p{i}"] for i in range(len(fractions))]
-    else:
-        ordered = queryset.annotate(_value=expression).order_by("_value").values_list("_value", flat=True)
-        count = queryset.count()
-        results = [_interpolate(ordered, count, fraction) for fraction in fractions]
-    return [None if value is None else round(value, 1) for value in results]
-
-
-def _interpolate(ordered, count, fraction):
-    if not count:
+    total = sum(counts.values())
+    if not total:
         return None
-    # The same arithmetic as PostgreSQL's percentile_cont, so both give the same figure.
-    position = fraction * (count - 1)
-    first_row = math.floor(position)
-    values = list(ordered[first_row:first_row + 2])
-    if len(values) == 1 or position == first_row:
-        return float(values[0])
-    low, high = float(values[0]), float(values[1])
-    return low + (high - low) * (position - first_row)
+    position = fraction * (total - 1)
+    below = math.floor(position)
+    low = _value_at(counts, below)
+    if position == below:
+        return float(low)
+    high = _value_at(counts, below + 1)
+    return low + (high - low) * (position - below)
+
+
+def _value_at(counts, index):
+    """Return the value at ``index`` (from 0) of the values in ascending order."""
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if index < seen:
+            return value
+    raise IndexError(index)

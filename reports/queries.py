@@ -1,4 +1,5 @@
-"""The figures managers see, each computed by the database with aggregates.
+"""What a report covers (its scope), and the figures read for a scope alone: the breach
+forecast and root causes. The period's shared figures are in reports.figures.
 
 Python only ever loops over the few groups a query returns (weeks, products, agents), never
 over complaints. Closed figures count each complaint once, at its latest closing: a
@@ -9,14 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from complaints.models import CLOSED_STATUSES, Category, Channel, Complaint, Product, Status, Upheld
 from complaints.models.complaint import uk_midnight
-from reports.db import DaysBetween, percentiles
-from reports.periods import AGE_BANDS, Period, uk_today
+from reports.periods import Period, uk_today
 
 OPEN_STATUSES = tuple(status for status in Status if status not in CLOSED_STATUSES)
 UPHELD = (Upheld.UPHELD, Upheld.PARTLY)
@@ -89,52 +89,6 @@ def redress_paid():
     )
 
 
-def headline(scope):
-    """Return the complaint figures at the top of the page.
-
-    One small query per figure family, each selecting its rows by one indexed column, so
-    PostgreSQL answers from the covering indexes (see Complaint.Meta.indexes) rather than
-    reading the complaints themselves.
-    """
-    complaints = scope.complaints()
-    figures = {
-        "open": complaints.filter(open_now()).count(),
-        "received": complaints.filter(scope.within("received_at")).count(),
-        **complaints.filter(scope.within("closed_at")).aggregate(
-            resolved=Count("pk", filter=Q(status=Status.RESOLVED)),
-            resolved_in_time=Count("pk", filter=Q(status=Status.RESOLVED, closed_at__lt=F("adr_opens_at"))),
-            withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN)),
-        ),
-        "deadlocks": complaints.filter(scope.within("deadlock_at")).count(),
-    }
-    figures["resolved_in_time_share"] = share(figures["resolved_in_time"], figures["resolved"])
-    figures["median_days"], figures["p90_days"] = percentiles(
-        complaints.filter(scope.resolved()), DaysBetween("closed_at", "received_at"), (0.5, 0.9)
-    )
-    return figures
-
-
-def age_bands(scope, now=None):
-    """Return open complaints counted by age band, one row per product, as of today."""
-    today = uk_today(now)
-    counts = {}
-    for index, (_label, first_day, last_day) in enumerate(AGE_BANDS):
-        # Aged at least n days means received before 00:00 on the day after day n.
-        band = Q()
-        if index:
-            band &= Q(received_at__lt=uk_midnight(today - timedelta(days=first_day - 1)))
-        if last_day is not None:
-            band &= Q(received_at__gte=uk_midnight(today - timedelta(days=last_day)))
-        counts[f"band{index}"] = Count("pk", filter=band)
-    found = {
-        row.pop("product"): row
-        for row in scope.complaints().filter(open_now()).values("product").annotate(**counts)
-    }
-    zero = dict.fromkeys(counts, 0)
-    products = [Product(scope.product)] if scope.product else list(Product)
-    return [(product, [found.get(product, zero)[key] for key in counts]) for product in products]
-
-
 @dataclass(frozen=True)
 class ForecastRow:
     agent_id: int | None
@@ -175,29 +129,6 @@ def breach_forecast(scope, now=None):
         )
         for row in rows
     ]
-
-
-def trends(scope):
-    """Return (week beginning, received, resolved) for every week the period touches.
-
-    Weeks run Monday to Sunday, UK time. Each complaint's week is found by comparing its
-    moment with the weeks' UK-midnight boundaries, which is cheaper than converting every
-    moment to a UK date.
-    """
-    weeks = scope.period.week_starts()
-
-    def per_week(queryset, field):
-        week = Case(
-            *(When(**{f"{field}__lt": uk_midnight(monday + timedelta(weeks=1))}, then=Value(index))
-              for index, monday in enumerate(weeks)),
-            output_field=IntegerField(),
-        )
-        rows = queryset.values(week=week).annotate(n=Count("pk")).order_by()
-        return {row["week"]: row["n"] for row in rows}
-
-    received = per_week(scope.complaints().filter(scope.within("received_at")), "received_at")
-    resolved = per_week(scope.complaints().filter(scope.resolved()), "closed_at")
-    return [(monday, received.get(index, 0), resolved.get(index, 0)) for index, monday in enumerate(weeks)]
 
 
 def root_causes(scope):

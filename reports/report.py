@@ -5,14 +5,15 @@ from decimal import Decimal
 from complaints.models import Product
 from reports import queries
 from reports.adr import adr_figures
+from reports.figures import Figures
 from reports.period_return import BANDS, period_return
 from reports.periods import AGE_BANDS
 from reports.queries import FORECAST_DAYS, breach_forecast, forecast_filter, share
 from reports.tables import DATE, DAYS, MONEY, PERCENT, TEXT, Cell, Column, Table, admin_list_url
 
 
-def headline_table(scope, now=None):
-    figures = {**queries.headline(scope), **adr_figures(scope, now)}
+def headline_table(report):
+    figures = {**report.headline(), **adr_figures(report.scope, report.now)}
     rows = [
         ("Open complaints now", figures["open"]),
         ("Received in the period", figures["received"]),
@@ -38,8 +39,8 @@ def headline_table(scope, now=None):
     )
 
 
-def age_table(scope, now=None):
-    rows = [[product.label, *counts, sum(counts)] for product, counts in queries.age_bands(scope, now)]
+def age_table(report):
+    rows = [[product.label, *counts, sum(counts)] for product, counts in report.age_bands()]
     return Table(
         "age", "Open complaints by age and product",
         [Column("Product", TEXT), *(Column(label) for label, _first, _last in AGE_BANDS), Column("Total")],
@@ -48,7 +49,9 @@ def age_table(scope, now=None):
     )
 
 
-def forecast_table(scope, now=None):
+def forecast_table(report):
+    scope, now = report.scope, report.now
+
     def link(count, days, agent):
         lookups = {**scope.lookups(), **forecast_filter(days, now), **agent}
         return Cell(count, link=admin_list_url(lookups))
@@ -69,8 +72,8 @@ def forecast_table(scope, now=None):
     )
 
 
-def trends_table(scope, now=None):
-    rows = [[week, received, resolved] for week, received, resolved in queries.trends(scope)]
+def trends_table(report):
+    rows = [[week, received, resolved] for week, received, resolved in report.trends()]
     return Table(
         "trends", "Complaints received and resolved per week",
         [Column("Week beginning", DATE), Column("Received"), Column("Resolved")],
@@ -79,13 +82,13 @@ def trends_table(scope, now=None):
     )
 
 
-def root_cause_table(scope, now=None):
+def root_cause_table(report):
     labels = dict(Product.choices)
     rows = [
         [row["root_cause__name"] or "Not recorded", labels.get(row["product"], row["product"]), row["complaints"],
          row["upheld"], share(row["upheld"], row["complaints"]), row["apologies"], row["explanations"],
          row["credits"], row["refunds"], row["redress"]]
-        for row in queries.root_causes(scope)
+        for row in queries.root_causes(report.scope)
     ]
     resolved, upheld = _sum(rows, 2), _sum(rows, 3)
     total = ["All root causes", "All products", resolved, upheld, share(upheld, resolved),
@@ -101,8 +104,8 @@ def root_cause_table(scope, now=None):
     )
 
 
-def return_table(scope, now=None):
-    rows, total = period_return(scope)
+def return_table(report):
+    rows, total = period_return(report)
 
     def cells(row):
         return [row.product, row.received, *row.closed, row.upheld, row.outstanding, row.redress]
@@ -135,11 +138,13 @@ TABLES = {
 
 
 def build(slug, scope, now=None):
-    return TABLES[slug](scope, now)
+    return TABLES[slug](Figures(scope, now))
 
 
 def build_all(scope, now=None):
-    return {slug: builder(scope, now) for slug, builder in TABLES.items()}
+    """Build every table, reading each figure the tables share once."""
+    report = Figures(scope, now)
+    return {slug: builder(report) for slug, builder in TABLES.items()}
 
 
 def chart_data(tables):

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from accounts.roles import COMPLAINT_MANAGERS
 from complaints import outbox
 from complaints.models import EmailKind
+from reports.figures import Figures
 from reports.models import DigestWeek
 from reports.periods import Period
 from reports.queries import Scope
@@ -40,10 +41,11 @@ def send_weekly_digest(*, now=None):
     if not created:
         return []
     query = urlencode({"date_from": scope.period.first.isoformat(), "date_to": scope.period.last.isoformat()})
+    figures = Figures(scope, now)
     context = {
         "period": scope.period,
-        "headline": headline_table(scope, now),
-        "forecast": forecast_table(scope, now),
+        "headline": headline_table(figures),
+        "forecast": forecast_table(figures),
         "report_url": outbox.absolute_url(f"{reverse('reports:index')}?{query}"),
     }
     return [

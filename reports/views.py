@@ -7,19 +7,22 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts import two_factor
 from accounts.roles import is_manager
 from reports import report
 from reports.forms import ReportFilterForm
 
 
 def manager_required(view):
-    """Let complaint managers in; send others to log in, or refuse them (403)."""
+    """Let complaint managers in once they pass the second factor; send others to log in, or refuse them (403)."""
 
     @login_required
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if not is_manager(request.user):
             raise PermissionDenied
+        if not two_factor.is_verified(request):
+            return two_factor.redirect_to_verify(request)
         return view(request, *args, **kwargs)
 
     return wrapped

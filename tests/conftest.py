@@ -5,7 +5,11 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
 
+from accounts import totp, two_factor
 from accounts.models import CustomerType, User
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
 from complaints import services
@@ -16,6 +20,8 @@ from complaints.models import Category, Product
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery-staple-42"
+# Every staff persona's authenticator app holds this secret (base32), so tests can make its codes.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +35,36 @@ def _isolated_files(settings, tmp_path):
     """Keep uploads and the broker of each test in a folder of its own."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start each test with an empty cache, so rate limits counted there never carry over."""
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """Make Client.force_login also pass a staff member's second factor.
+
+    force_login already skips the password; skipping the TOTP code too is the same kind of
+    test shortcut. The gate is not weakened: a session counts as verified only for a
+    confirmed authenticator, so staff who have none (a superuser made in a test) are given
+    one with STAFF_TOTP_SECRET first. Client.login (with a password) and the log-in pages
+    still stop at the second factor: tests/accounts/test_two_factor.py tests the gate that way.
+    """
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        if user.is_staff:
+            if two_factor.confirmed_authenticator(user) is None:
+                give_authenticator(user)
+            session = self.session
+            two_factor.mark_verified(session, user)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +99,27 @@ def large_business_customer(db):
                          customer_type=CustomerType.BUSINESS, business_name="Big Co", business_workers=250)
 
 
+def give_authenticator(user):
+    """Give a staff member a confirmed authenticator app holding STAFF_TOTP_SECRET."""
+    return two_factor.enrol(user=user, secret=STAFF_TOTP_SECRET)
+
+
+def staff_code(at=None):
+    """Return the code a staff persona's authenticator app shows now (or at ``at``)."""
+    return totp.code_at(STAFF_TOTP_SECRET, totp.step_at(at or timezone.now()))
+
+
+def enter_staff_code(page):
+    """On the page a staff log in leads to, enter the authenticator's code and go on (Playwright)."""
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.fill("#id_code", staff_code())
+    page.click("main button[type=submit]")
+
+
 def make_staff(email, full_name, group_name):
     user = User.objects.create_user(email=email, password=PASSWORD, full_name=full_name, is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
+    give_authenticator(user)
     return user
 
 

@@ -4,12 +4,22 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import two_factor
 from complaints.tracking import generate_tracking_number
 
 UK = ZoneInfo("Europe/London")
+
+
+class UKDate(TruncDate):
+    """The UK (Europe/London) calendar date of a moment, computed by the database."""
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, tzinfo=UK, **extra)
+
 
 # The Code asks customers to report billing discrepancies within 30 days of the statement.
 # Later reports are flagged for agents, never refused.
@@ -102,15 +112,17 @@ class ComplaintQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=CLOSED_STATUSES)
 
-    def visible_to(self, user):
-        """Return the complaints a user may see: staff see all, customers their own.
+    def visible_to(self, request):
+        """Return the complaints a request's user may see: customers their own; staff all of
+        them, but only once their session passed the second factor.
 
         This is the one place that decides who may see a complaint.
         """
+        user = request.user
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff:
-            return self
+            return self if two_factor.is_verified(request) else self.none()
         return self.filter(customer=user)
 
 
@@ -137,6 +149,15 @@ class Complaint(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The UK calendar dates of receipt and closing, kept by the database itself, so the
+    # managers' reports count days without converting every moment to UK time each time.
+    # Read them from the database: an instance's values are stale until it is reloaded.
+    received_uk_date = models.GeneratedField(
+        expression=UKDate("received_at"), output_field=models.DateField(), db_persist=True
+    )
+    closed_uk_date = models.GeneratedField(
+        expression=UKDate("closed_at"), output_field=models.DateField(null=True), db_persist=True
+    )
 
     # The clock, fixed when the complaint is received (see fix_clock): it never pauses and
     # reopening never restarts it.
@@ -187,10 +208,11 @@ class Complaint(models.Model):
             # the reports filter and count on, so the figures come from index-only scans and
             # never read the wide complaint rows (SQLite ignores INCLUDE).
             models.Index(fields=["received_at"], name="complaint_received_at",
-                         include=[*REPORT_FILTERS, "status", "closed_at"]),
+                         include=[*REPORT_FILTERS, "status", "closed_at", "received_uk_date"]),
             models.Index(fields=["closed_at"], name="complaint_closed_at", condition=models.Q(closed_at__isnull=False),
                          include=[*REPORT_FILTERS, "status", "received_at", "adr_opens_at", "upheld", "root_cause",
-                                  "remedy_apology", "remedy_explanation", "credit_amount", "refund_amount"]),
+                                  "remedy_apology", "remedy_explanation", "credit_amount", "refund_amount",
+                                  "received_uk_date", "closed_uk_date"]),
             models.Index(fields=["deadlock_at"], name="complaint_deadlock_at",
                          condition=models.Q(deadlock_at__isnull=False), include=REPORT_FILTERS),
             # The agents' list: open complaints by deadline (the default), all of them by

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from complaints.models import Status
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, enter_staff_code
 
 
 def open_action(page, name):
@@ -21,11 +21,14 @@ def test_agent_replies_and_proposes_customer_rejects_agent_deadlocks(live_server
     staff = browser.new_context().new_page()
     customer_page = browser.new_context().new_page()
 
-    # The agent logs in to the admin and finds the complaint however the customer read it out.
+    # The agent logs in to the admin with a password and a code, and finds the complaint however the
+    # customer read it out.
     staff.goto(f"{base}/admin/")
     staff.fill("#id_username", agent.email)
     staff.fill("#id_password", PASSWORD)
     staff.click("input[type=submit]")
+    enter_staff_code(staff)
+    staff.wait_for_url(f"{base}/admin/")
     staff.goto(f"{base}/admin/complaints/complaint/")
     staff.fill("#searchbar", complaint.tracking_number.lower().replace("-", ""))
     staff.press("#searchbar", "Enter")

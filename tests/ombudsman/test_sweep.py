@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from complaints import outbox
 from complaints.models import (
+    CLOSED_STATUSES,
     Category,
     Complaint,
     EmailKind,
@@ -213,6 +214,7 @@ def add_settled_complaints(customer, count):
             status=statuses[index % len(statuses)], received_at=now - timedelta(days=60 + index % 300),
             waiting_period_days=56, adr_opens_at=now - timedelta(days=4 + index % 300),
             adr_letter_pending=False, deadline_warning_sent_at=now - timedelta(days=18 + index % 300),
+            closed_at=now - timedelta(days=1) if statuses[index % len(statuses)] in CLOSED_STATUSES else None,
         )
         for index in range(count)
     )

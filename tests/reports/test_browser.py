@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from complaints.models import Product, Status
 from complaints.services import change_status
-from tests.conftest import PASSWORD, file_complaint
+from tests.conftest import PASSWORD, enter_staff_code, file_complaint
 
 READ_CHART = """id => {
   const chart = Chart.getChart(id);
@@ -45,6 +45,7 @@ def test_charts_show_the_figures_in_the_tables(live_server, page, manager, recen
     page.fill("#id_username", manager.email)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
+    enter_staff_code(page)
     page.wait_for_url(f"{live_server.url}/reports/")
 
     trends = page.evaluate(READ_CHART, "trends-chart")

@@ -7,6 +7,7 @@ import pytest
 
 from complaints.models import Category, Channel, Product, Status
 from reports import queries
+from reports.figures import Figures
 from reports.period_return import period_return
 from reports.periods import Period
 from reports.queries import Scope
@@ -16,7 +17,7 @@ D = Decimal
 
 
 def test_headline_figures(scope):
-    assert queries.headline(scope) == {
+    assert Figures(scope).headline() == {
         "open": 12,
         "received": 21,
         "resolved": 9,
@@ -34,20 +35,20 @@ def test_headline_figures(scope):
 def test_percentiles_interpolate_between_values(customer, dataset):
     """With an even count the median falls between the two middle values."""
     scope = Scope(period=PERIOD, product=Product.GOTOMEETING)
-    figures = queries.headline(scope)
+    figures = Figures(scope).headline()
     # Complaints 1, 2, 6 and 7 took 7, 8, 27 and 28 days.
     assert (figures["resolved"], figures["median_days"], figures["p90_days"]) == (4, 17.5, 27.7)
 
 
 def test_no_complaints_give_no_shares_or_percentiles(db):
-    figures = queries.headline(Scope(period=PERIOD))
+    figures = Figures(Scope(period=PERIOD)).headline()
     assert figures["resolved"] == 0
     assert figures["resolved_in_time_share"] is None
     assert (figures["median_days"], figures["p90_days"]) == (None, None)
 
 
 def test_open_complaints_by_age_band_and_product(scope):
-    rows = dict(queries.age_bands(scope, now=NOW))
+    rows = dict(Figures(scope, NOW).age_bands())
     assert list(rows) == list(Product)
     # 0-2, 2-4, 4-6, 6-8, over 8 weeks: ages 13 | 14, 27 | 28, 41 | 42, 55 | 56 fall either side.
     assert rows[M] == [1, 1, 0, 2, 2]
@@ -66,7 +67,7 @@ def test_breach_forecast_counts_deadlines_in_the_next_7_and_14_days_by_agent(sco
 
 
 def test_weekly_trends_by_uk_week(scope):
-    assert queries.trends(scope) == [
+    assert Figures(scope).trends() == [
         (date(2026, 3, 2), 3, 1),
         (date(2026, 3, 9), 3, 1),
         (date(2026, 3, 16), 1, 0),
@@ -100,7 +101,7 @@ def test_root_causes_and_remedies(scope):
 
 
 def test_period_return(scope):
-    rows, total = period_return(scope)
+    rows, total = period_return(Figures(scope))
     by_product = {row.product: row for row in rows}
     assert [row.product for row in rows] == [product.label for product in Product]
     meeting, webinar, billing = (by_product[p.label] for p in (M, W, B))
@@ -116,8 +117,8 @@ def test_period_return(scope):
 
 
 def test_each_closed_complaint_falls_in_exactly_one_band(scope):
-    _rows, total = period_return(scope)
-    headline = queries.headline(scope)
+    _rows, total = period_return(Figures(scope))
+    headline = Figures(scope).headline()
     assert sum(total.closed) == headline["resolved"] + headline["withdrawn"]
 
 
@@ -129,7 +130,7 @@ def test_each_closed_complaint_falls_in_exactly_one_band(scope):
 ])
 def test_three_business_days_skip_bank_holidays(dataset, closed_on, number, band):
     assert dataset[number].received_on == date(2026, 4, 2)
-    _rows, total = period_return(Scope(period=Period(closed_on, closed_on)))
+    _rows, total = period_return(Figures(Scope(period=Period(closed_on, closed_on))))
     assert total.closed == tuple(int(index == band) for index in range(4))
 
 
@@ -141,7 +142,7 @@ def test_three_business_days_skip_bank_holidays(dataset, closed_on, number, band
     (57, date(2026, 4, 28), 3),
 ])
 def test_week_bands_turn_over_at_midnight_on_days_28_and_56(dataset, day, closed_on, band):
-    _rows, total = period_return(Scope(period=Period(closed_on, closed_on)))
+    _rows, total = period_return(Figures(Scope(period=Period(closed_on, closed_on))))
     assert total.closed == tuple(int(index == band) for index in range(4)), f"closed on day {day}"
 
 
@@ -152,12 +153,12 @@ def test_week_bands_turn_over_at_midnight_on_days_28_and_56(dataset, day, closed
     ({"product": Product.GOTOMEETING, "channel": Channel.WEB}, 10, 4),
 ])
 def test_filters_narrow_every_figure(scope, filters, received, resolved):
-    figures = queries.headline(Scope(period=PERIOD, **filters))
+    figures = Figures(Scope(period=PERIOD, **filters)).headline()
     assert (figures["received"], figures["resolved"]) == (received, resolved)
 
 
 def test_agent_filter(scope, bea):
-    figures = queries.headline(Scope(period=PERIOD, agent=bea))
+    figures = Figures(Scope(period=PERIOD, agent=bea)).headline()
     assert (figures["open"], figures["received"], figures["resolved"]) == (2, 6, 3)
     assert [row.agent_name for row in queries.breach_forecast(Scope(period=PERIOD, agent=bea), now=NOW)] == [
         "Bea Agent"]
@@ -168,4 +169,4 @@ def test_deadlocks_count_in_their_period_whatever_happened_since(customer):
     make_complaint(customer, uk(1, 20), moves=[(Status.DEADLOCK, uk(3, 10)), (Status.RESOLVED, uk(6, 1, 8))])
     make_complaint(customer, uk(1, 5), moves=[(Status.DEADLOCK, uk(2, 20)), (Status.RESOLVED, uk(3, 3))])
     make_complaint(customer, uk(4, 1), moves=[(Status.DEADLOCK, uk(5, 2)), (Status.WITHDRAWN, uk(5, 5))])
-    assert queries.headline(Scope(period=PERIOD))["deadlocks"] == 2
+    assert Figures(Scope(period=PERIOD)).headline()["deadlocks"] == 2

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from reports.figures import Figures
 from reports.queries import Scope
 from reports.report import forecast_table
 from tests.reports.conftest import NOW, PERIOD
@@ -31,7 +32,7 @@ def listed(client, link):
 
 def test_every_forecast_count_links_to_exactly_its_complaints(manager_client, dataset, scope):
     c = dataset
-    table = forecast_table(scope, now=NOW)
+    table = forecast_table(Figures(scope, NOW))
     expected = {
         "Alex Agent": ({c[16].pk}, {c[16].pk, c[18].pk}),
         "Bea Agent": ({c[17].pk}, {c[17].pk}),
@@ -48,7 +49,7 @@ def test_every_forecast_count_links_to_exactly_its_complaints(manager_client, da
 
 def test_forecast_links_keep_the_report_filters(manager_client, dataset, alex):
     c = dataset
-    table = forecast_table(Scope(period=PERIOD, product="gotowebinar", agent=alex), now=NOW)
+    table = forecast_table(Figures(Scope(period=PERIOD, product="gotowebinar", agent=alex), NOW))
     [row] = table.body
     assert [cell.value for cell in row[1:]] == [1, 1]
     assert listed(manager_client, row[2].link) == {c[16].pk}
