@@ -179,6 +179,9 @@ def withdraw(request, tracking_number):
 def attachment(request, tracking_number, pk):
     complaint = _visible_complaint(request, tracking_number)
     attachment = get_object_or_404(complaint.attachments.for_customer(), pk=pk)
+    if complaint.customer_id != request.user.pk:
+        # Only staff get here; the desk's route records who opened the file.
+        return redirect("admin:desk_attachment", complaint.pk, attachment.pk)
     if not attachment.file:  # erased when the complaint was anonymised
         raise Http404("The file is no longer kept.")
     try:

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "complaints_portal.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "complaints_portal.security.ContentSecurityPolicyMiddleware",
+    "complaints_portal.security.RejectNulInQueryStringMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=3),
     },
 }
+
+# The managers' reports: PostgreSQL working memory for their grouping queries (see
+# reports.db.room_to_group), set for the report's transaction only.
+REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
 
 # Personal data. Closed complaints are anonymised this many years after they closed (never
 # while an ADR window or case is open); a subject access request is answered within this

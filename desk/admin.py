@@ -5,6 +5,7 @@ the actions the agent may take, each a button posting to a view of its own.
 """
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef
@@ -15,13 +16,14 @@ from complaints.admin_base import ReadOnlyAdmin
 from complaints.models import Complaint, OutgoingEmail, RootCause
 from complaints.tracking import normalise_tracking_number
 from desk import bulk, changelist, complaint_page, intake, permissions, print_queue
+from desk.models import ComplaintAccess
 from ombudsman.models import Letter, LetterKind, Referral
 
 
 def bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page):
     page = request.GET.get("p", "1")
     return changelist.BoundedCountPaginator(
-        queryset, per_page, orphans, allow_empty_first_page, page_number=int(page) if page.isdigit() else 1,
+        queryset, per_page, orphans, allow_empty_first_page, page_number=int(page) if page.isdecimal() else 1,
     )
 
 
@@ -193,3 +195,45 @@ class RootCauseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class StaffFilter(admin.SimpleListFilter):
+    """Filter by staff member, offering only staff (the user table also holds every customer)."""
+
+    title = "staff member"
+    parameter_name = "staff"
+
+    def lookups(self, request, model_admin):
+        staff = get_user_model().objects.filter(is_staff=True).order_by("full_name", "email")
+        return [(str(user.pk), user.full_name or user.email) for user in staff]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(staff_id=int(value)) if value.isdecimal() else queryset.none()
+
+
+@admin.register(ComplaintAccess)
+class ComplaintAccessAdmin(ReadOnlyAdmin):
+    """Who saw whose complaint: read by complaint managers, changed and deleted by nobody."""
+
+    list_display = ["at", "staff", "kind", "complaint"]
+    list_filter = [StaffFilter, "kind"]
+    search_fields = ["complaint__tracking_number"]
+    search_help_text = "A tracking number, however it is typed."
+    list_select_related = ["staff", "complaint"]
+    ordering = ["-pk"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        canonical = normalise_tracking_number(search_term)
+        # The complaint's id first: a join would let PostgreSQL walk the whole log newest first.
+        complaint_id = Complaint.objects.filter(tracking_number=canonical or "").values_list("pk", flat=True).first()
+        return queryset.filter(complaint_id=complaint_id), False

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import UK, Status
-from desk import permissions
+from desk import audit, permissions
 from desk.changelist import clock_badge, days_open, staff_for_assignment
+from desk.models import AccessKind
 
 EXPORT_COLUMNS = [
     "Tracking number", "Customer", "Customer email", "Product", "Category", "How it arrived", "Status",
@@ -122,6 +123,8 @@ def _rows(queryset):
 
 @admin.action(description="Export the selected complaints as CSV", permissions=["export"])
 def export_csv(model_admin, request, queryset):
+    audit.record_complaint_access(staff=request.user, kind=AccessKind.EXPORT,
+                                  complaint_ids=queryset.values_list("pk", flat=True))
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse((writer.writerow(row) for row in _rows(queryset)), content_type="text/csv")
     stamp = timezone.localtime(timezone.now(), UK).strftime("%Y%m%d-%H%M")

@@ -104,7 +104,7 @@ class AgentFilter(admin.SimpleListFilter):
             return queryset.filter(assigned_to__isnull=True)
         if value == "any":
             return queryset.filter(assigned_to__isnull=False)
-        if value and value.isdigit():
+        if value and value.isdecimal():
             return queryset.filter(assigned_to_id=int(value))
         return queryset
 

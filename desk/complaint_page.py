@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST
 
 from complaints import services
 from complaints.models import Attachment, Complaint, Status
-from desk import forms, permissions
+from desk import audit, forms, permissions
 from desk.changelist import clock_badge, days_open, staff_for_assignment
+from desk.models import AccessKind
 from ombudsman import services as adr_services
 from ombudsman.letters import LetterContentError
 from ombudsman.models import Referral
@@ -158,11 +159,14 @@ def _referral(complaint):
 
 def show(request, model_admin, pk, bound=None):
     """Render the complaint's page, with ``bound`` (name, form) shown open with its errors."""
-    if not str(pk).isdigit():
+    if not str(pk).isdecimal():  # what int() reads: "²" is a digit but no number
         raise Http404("No such complaint.")
     if request.method == "POST" and bound is None:
         raise PermissionDenied  # a complaint is never saved from a form; the actions post elsewhere
     complaint = _complaint(model_admin, request, pk)
+    if bound is None:
+        # A page shown again with an action's errors was logged when it was opened.
+        audit.record_complaint_access(staff=request.user, kind=AccessKind.COMPLAINT_PAGE, complaint_ids=[complaint.pk])
     referral = _referral(complaint)
     actions = []
     for name, action in ACTIONS.items():
@@ -194,6 +198,7 @@ def show(request, model_admin, pk, bound=None):
         "can_take": permissions.may_assign(request.user, complaint)
         and staff_for_assignment().filter(pk=request.user.pk).exists(),
         "can_download": permissions.can(request.user, "download_attachment"),
+        "who_viewed": audit.who_viewed(complaint) if request.user.has_perm("desk.view_complaintaccess") else None,
     }
     return TemplateResponse(request, "admin/desk/complaint.html", context, status=400 if bound else 200)
 
@@ -234,10 +239,14 @@ def attachment(request, pk, attachment_id):
     if not permissions.can(request.user, "download_attachment"):
         raise PermissionDenied
     attachment = get_object_or_404(Attachment, pk=attachment_id, complaint_id=pk)
+    if not attachment.file:  # erased when the complaint was anonymised
+        raise Http404("The file is no longer kept.")
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is no longer kept.") from None
+    audit.record_complaint_access(staff=request.user, kind=AccessKind.ATTACHMENT,
+                                  complaint_ids=[attachment.complaint_id])
     response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -99,7 +99,8 @@ class LoggedComplaintForm(ComplaintForm):
 
 def find_customers(query):
     """Return customers (never staff) whose email, name, phone or postcode matches."""
-    query = query.strip()
+    # No stored text holds a NUL, and PostgreSQL refuses one in a query.
+    query = query.replace("\x00", "").strip()
     if not query:
         return []
     compact = query.replace(" ", "").upper()
@@ -118,7 +119,7 @@ def log_complaint(request, model_admin):
     customer_form = None
     if chosen == "new":
         customer_form = NewCustomerForm(request.POST or None)
-    elif chosen.isdigit():
+    elif chosen.isdecimal():  # what int() reads: "²" is a digit but no number
         customer = get_object_or_404(get_user_model(), pk=chosen, is_staff=False)
     complaint_form = None
     if chosen:

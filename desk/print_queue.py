@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from complaints import printing
 from complaints import services as complaint_services
 from complaints.models import PostalLetter, PostStatus
-from desk import permissions
+from desk import audit, permissions
+from desk.models import AccessKind
 from ombudsman import services as adr_services
 from ombudsman.models import Letter, LetterStatus
 
@@ -63,7 +64,9 @@ def pdf(request, source, pk):
     """Serve a letter's PDF for printing."""
     _check(request)
     letter = _letter(source, pk)
-    response = HttpResponse(SOURCES[source][2](letter), content_type="application/pdf")
+    content = SOURCES[source][2](letter)
+    audit.record_complaint_access(staff=request.user, kind=AccessKind.LETTER_PDF, complaint_ids=[letter.complaint_id])
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{letter.filename}"'
     patch_cache_control(response, private=True, no_store=True)
     return response

@@ -21,7 +21,7 @@ from ombudsman.models import Letter, Referral, Scheme
 
 def _visible_complaint(request, tracking_number):
     canonical = normalise_tracking_number(tracking_number)
-    return get_object_or_404(Complaint.objects.visible_to(request.user), tracking_number=canonical or "")
+    return get_object_or_404(Complaint.objects.visible_to(request), tracking_number=canonical or "")
 
 
 def adr_panel(complaint, now=None):
@@ -73,9 +73,12 @@ def ombudsman_page(request, tracking_number):
 
 @login_required
 def letter_pdf(request, tracking_number, letter_id):
-    """Serve a letter's PDF to the complaint's customer and to staff."""
+    """Serve a letter's PDF to the complaint's customer; send staff to the desk's route."""
     complaint = _visible_complaint(request, tracking_number)
     letter = get_object_or_404(Letter.objects.select_related("complaint"), pk=letter_id, complaint=complaint)
+    if complaint.customer_id != request.user.pk:
+        # Only staff get here; the desk's route records who opened the letter.
+        return redirect("admin:desk_print_pdf", "letter", letter.pk)
     response = HttpResponse(printing.ensure_pdf(letter), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{letter.filename}"'
     response["X-Content-SHA256"] = letter.pdf_sha256

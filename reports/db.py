@@ -1,8 +1,30 @@
 """Database expressions the figures are built from, for SQLite and PostgreSQL alike."""
 
 import math
+from contextlib import contextmanager
 
+from django.conf import settings
+from django.db import connections, transaction
 from django.db.models import DateField, Func, IntegerField, Value
+
+
+@contextmanager
+def room_to_group(using="default"):
+    """Run a report's queries with more working memory, on PostgreSQL.
+
+    PostgreSQL cannot tell how few groups the reports' computed keys (week, band, days) make
+    and plans for hundreds of thousands: within its default 4 MB it then sorts every row on
+    disk instead of hashing a few hundred groups in memory, twice as slow with a million
+    complaints. SET LOCAL keeps the setting to this transaction.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = %s", [settings.REPORTS_WORK_MEM])
+        yield
 
 
 class DaysBetween(Func):

@@ -3,9 +3,10 @@
 A million complaints make reading rows the cost that matters, so each set of complaints is
 read once: those received in the period, those closed in it, those open now. Each query
 groups its set just finely enough (product, week, band of the period return, ...) for every
-table to sum what it needs from at most a few hundred groups, and PostgreSQL answers it from
-a covering index (see Complaint.Meta.indexes). Python loops over those groups, never over
-complaints.
+table to sum what it needs from the groups (a few thousand at most); days are counted on the
+UK dates the database keeps (Complaint.received_uk_date, closed_uk_date), and PostgreSQL may
+answer from covering indexes (see Complaint.Meta.indexes). Python loops over groups, never
+over complaints. reports.db.room_to_group gives the grouping the memory it needs.
 """
 
 from collections import Counter
@@ -14,7 +15,7 @@ from functools import cached_property
 
 from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 
-from complaints.models import Product, Status
+from complaints.models import Product, RootCause, Status
 from complaints.models.complaint import uk_midnight
 from reports.db import DaysBetween, WeeksSince, percentile
 from reports.period_return import band_of, business_day_cutoffs
@@ -47,18 +48,26 @@ class Figures:
 
     @cached_property
     def closed(self):
-        """Return the complaints closed in the period, counted by status, product, week,
-        band of the period return and whether they closed before their ADR deadline, with
-        how many were upheld and the redress paid."""
+        """Return the complaints closed in the period, counted by status, product, root cause,
+        week, band of the period return and whether they closed before their ADR deadline,
+        with their outcomes: upheld, remedies given and redress paid."""
         scope = self.scope
         return list(
             scope.complaints().filter(scope.closed())
-            .annotate(received_on=F("received_uk_date"), days_to_close=RESOLUTION_DAYS)
-            .values("status", "product", week=self.week_of("closed_uk_date"),
+            .annotate(days_to_close=RESOLUTION_DAYS)
+            .values("status", "product", "root_cause", week=self.week_of("closed_uk_date"),
                     band=band_of(business_day_cutoffs(scope.period)),
                     in_time=Case(When(closed_at__lt=F("adr_opens_at"), then=Value(True)), default=Value(False),
                                  output_field=BooleanField()))
-            .annotate(count=Count("pk"), upheld=Count("pk", filter=Q(upheld__in=UPHELD)), redress=redress_paid())
+            .annotate(
+                count=Count("pk"),
+                upheld=Count("pk", filter=Q(upheld__in=UPHELD)),
+                apologies=Count("pk", filter=Q(remedy_apology=True)),
+                explanations=Count("pk", filter=Q(remedy_explanation=True)),
+                credits=Count("pk", filter=Q(credit_amount__gt=0)),
+                refunds=Count("pk", filter=Q(refund_amount__gt=0)),
+                redress=redress_paid(),
+            )
             .order_by()
         )
 
@@ -122,3 +131,19 @@ class Figures:
             if row["status"] == Status.RESOLVED:
                 resolved[row["week"]] += row["count"]
         return [(monday, received[index], resolved[index]) for index, monday in enumerate(self.weeks)]
+
+    def root_causes(self):
+        """Return outcomes of complaints resolved in the period, per root cause and product,
+        by root cause name (not recorded last), then product."""
+        outcomes = ("count", "upheld", "apologies", "explanations", "credits", "refunds", "redress")
+        groups = {}
+        for row in self.closed:
+            if row["status"] == Status.RESOLVED:
+                found = groups.setdefault((row["root_cause"], row["product"]), dict.fromkeys(outcomes, 0))
+                for key in outcomes:
+                    found[key] += row[key]
+        names = dict(RootCause.objects.filter(pk__in={cause for cause, _product in groups}).values_list("pk", "name"))
+        rows = [{"root_cause__name": names.get(cause), "product": product, **found}
+                for (cause, product), found in groups.items()]
+        return sorted(rows, key=lambda row: (row["root_cause__name"] is None, row["root_cause__name"] or "",
+                                             row["product"]))

@@ -49,9 +49,9 @@ def business_day_cutoffs(period):
 
 
 def band_of(cutoffs):
-    """The index in BANDS of a closed complaint annotated with ``received_on`` and ``days_to_close``."""
+    """The index in BANDS of a closed complaint annotated with its ``days_to_close``."""
     within_business_days = reduce(operator.or_, (
-        Q(days_to_close__lte=days, received_on__in=dates) for days, dates in sorted(cutoffs.items())
+        Q(days_to_close__lte=days, received_uk_date__in=dates) for days, dates in sorted(cutoffs.items())
     ))
     # The cheap tests first: most complaints are decided by their days to closing alone.
     return Case(

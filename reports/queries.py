@@ -1,5 +1,5 @@
-"""What a report covers (its scope), and the figures read for a scope alone: the breach
-forecast and root causes. The period's shared figures are in reports.figures.
+"""What a report covers (its scope), and the breach forecast. The period's figures are in
+reports.figures.
 
 Python only ever loops over the few groups a query returns (weeks, products, agents), never
 over complaints. Closed figures count each complaint once, at its latest closing: a
@@ -129,21 +129,3 @@ def breach_forecast(scope, now=None):
         )
         for row in rows
     ]
-
-
-def root_causes(scope):
-    """Return outcomes of complaints resolved in the period, per root cause and product."""
-    return list(
-        scope.complaints().filter(scope.resolved())
-        .values("root_cause__name", "product")
-        .annotate(
-            complaints=Count("pk"),
-            upheld=Count("pk", filter=Q(upheld__in=UPHELD)),
-            apologies=Count("pk", filter=Q(remedy_apology=True)),
-            explanations=Count("pk", filter=Q(remedy_explanation=True)),
-            credits=Count("pk", filter=Q(credit_amount__gt=0)),
-            refunds=Count("pk", filter=Q(refund_amount__gt=0)),
-            redress=redress_paid(),
-        )
-        .order_by(F("root_cause__name").asc(nulls_last=True), "product")
-    )

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from complaints.models import Product
-from reports import queries
 from reports.adr import adr_figures
+from reports.db import room_to_group
 from reports.figures import Figures
 from reports.period_return import BANDS, period_return
 from reports.periods import AGE_BANDS
@@ -85,10 +85,10 @@ def trends_table(report):
 def root_cause_table(report):
     labels = dict(Product.choices)
     rows = [
-        [row["root_cause__name"] or "Not recorded", labels.get(row["product"], row["product"]), row["complaints"],
-         row["upheld"], share(row["upheld"], row["complaints"]), row["apologies"], row["explanations"],
+        [row["root_cause__name"] or "Not recorded", labels.get(row["product"], row["product"]), row["count"],
+         row["upheld"], share(row["upheld"], row["count"]), row["apologies"], row["explanations"],
          row["credits"], row["refunds"], row["redress"]]
-        for row in queries.root_causes(report.scope)
+        for row in report.root_causes()
     ]
     resolved, upheld = _sum(rows, 2), _sum(rows, 3)
     total = ["All root causes", "All products", resolved, upheld, share(upheld, resolved),
@@ -138,13 +138,15 @@ TABLES = {
 
 
 def build(slug, scope, now=None):
-    return TABLES[slug](Figures(scope, now))
+    with room_to_group():
+        return TABLES[slug](Figures(scope, now))
 
 
 def build_all(scope, now=None):
     """Build every table, reading each figure the tables share once."""
     report = Figures(scope, now)
-    return {slug: builder(report) for slug, builder in TABLES.items()}
+    with room_to_group():
+        return {slug: builder(report) for slug, builder in TABLES.items()}
 
 
 def chart_data(tables):

@@ -205,8 +205,8 @@ class Complaint(models.Model):
             models.Index(fields=["status", "adr_opens_at"], name="complaint_status_deadline"),
             # The managers' reports select complaints by when they were received, closed or
             # deadlocked, or by being open. On PostgreSQL these indexes carry every column
-            # the reports filter and count on, so the figures come from index-only scans and
-            # never read the wide complaint rows (SQLite ignores INCLUDE).
+            # the reports filter and count on, so a narrow period or filter is answered by an
+            # index-only scan that never reads the wide complaint rows (SQLite ignores INCLUDE).
             models.Index(fields=["received_at"], name="complaint_received_at",
                          include=[*REPORT_FILTERS, "status", "closed_at", "received_uk_date"]),
             models.Index(fields=["closed_at"], name="complaint_closed_at", condition=models.Q(closed_at__isnull=False),

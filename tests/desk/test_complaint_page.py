@@ -67,7 +67,10 @@ def test_letters_and_the_referral_are_shown_with_pdf_links(agent_client, custome
     assertContains(response, f"/complaints/{complaint.tracking_number}/letters/{letter.pk}.pdf")
     assertContains(response, "Deadlock letter")
     assertContains(response, "case OS-123")
-    assert agent_client.get(f"/complaints/{complaint.tracking_number}/letters/{letter.pk}.pdf").status_code == 200
+    # Staff are sent on to the desk's route, which records that they opened it.
+    pdf = agent_client.get(f"/complaints/{complaint.tracking_number}/letters/{letter.pk}.pdf", follow=True)
+    assert pdf.status_code == 200
+    assert pdf.redirect_chain == [(f"/admin/complaints/complaint/print-queue/letter/{letter.pk}.pdf", 302)]
 
 
 def test_attachments_download_for_staff_with_permission_only(agent_client, customer_client, complaint, customer):

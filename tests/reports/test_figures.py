@@ -87,9 +87,9 @@ def test_weekly_trends_by_uk_week(scope):
 
 def test_root_causes_and_remedies(scope):
     rows = [
-        (row["root_cause__name"], row["product"], row["complaints"], row["upheld"], row["apologies"],
+        (row["root_cause__name"], row["product"], row["count"], row["upheld"], row["apologies"],
          row["explanations"], row["credits"], row["refunds"], row["redress"])
-        for row in queries.root_causes(scope)
+        for row in Figures(scope).root_causes()
     ]
     assert rows == [
         ("Billing error", B, 2, 1, 0, 0, 0, 1, D("100.00")),
