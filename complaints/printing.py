@@ -5,9 +5,9 @@ The PDF helpers also serve the ombudsman's letters.
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from complaints.models import UK, PostalKind, PostalLetter
+from complaints.models import PostalKind, PostalLetter
+from complaints.models.complaint import uk_today
 
 TEMPLATES = {
     PostalKind.ACKNOWLEDGEMENT: "complaints/letters/acknowledgement.html",
@@ -23,7 +23,7 @@ def write_letter(*, complaint, kind, context, event=None):
         "kind": kind,
         "event": event,
         "provider": settings.PROVIDER,
-        "letter_date": timezone.localtime(timezone.now(), UK).date(),
+        "letter_date": uk_today(),
         "large_print": complaint.customer.wants_large_print,
     })
     return PostalLetter.objects.create(complaint=complaint, kind=kind, event=event, html=page)

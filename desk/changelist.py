@@ -15,9 +15,13 @@ from django.utils.functional import cached_property
 
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
 from complaints.models import CLOSED_STATUSES, UK, Status
+from complaints.models.complaint import uk_today
 
 # How many pages beyond the one shown the paginator counts rows for.
 PAGES_AHEAD = 5
+# Beyond any real list; a larger page number typed into the address would overflow the
+# database's integers in the count's LIMIT.
+MAX_PAGE = 1_000_000
 
 
 class BoundedCountPaginator(Paginator):
@@ -30,7 +34,7 @@ class BoundedCountPaginator(Paginator):
 
     def __init__(self, *args, page_number=1, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reach = (max(page_number, 1) + PAGES_AHEAD) * self.per_page
+        self.reach = (min(max(page_number, 1), MAX_PAGE) + PAGES_AHEAD) * self.per_page
 
     @cached_property
     def count(self):
@@ -187,7 +191,7 @@ def clock_badge(complaint, now=None):
     """Return (band, words) for the time left before ADR opens on a complaint."""
     if complaint.is_closed:
         return "closed", "Closed"
-    today = timezone.localtime(now or timezone.now(), UK).date()
+    today = uk_today(now)
     days = (complaint.adr_deadline_date - today).days
     if days <= 0:
         return "overdue", "Overdue today" if days == 0 else f"Overdue {-days} d"

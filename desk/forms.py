@@ -5,7 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from complaints.models import UK, RootCause, Upheld
+from complaints.models import RootCause, Upheld
+from complaints.models.complaint import uk_today
 from desk.changelist import staff_for_assignment
 from ombudsman.models import Decision
 
@@ -19,9 +20,6 @@ def _text(label, rows=4, **kwargs):
 def _date(label, **kwargs):
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
-
-def _today():
-    return timezone.localtime(timezone.now(), UK).date()
 
 
 class AssignForm(forms.Form):
@@ -95,13 +93,13 @@ class ReceivedDateForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    referred_on = _date("Referred to the scheme on", initial=_today)
+    referred_on = _date("Referred to the scheme on", initial=uk_today)
     case_reference = forms.CharField(label="Scheme's case reference", max_length=60, required=False)
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("", "---------"), *Decision.choices])
-    decided_on = _date("Decision date", initial=_today)
+    decided_on = _date("Decision date", initial=uk_today)
     apology = forms.BooleanField(label="Remedy: apology", required=False)
     explanation = forms.BooleanField(label="Remedy: explanation", required=False)
     action = _text("Remedy: practical action", rows=2, required=False)

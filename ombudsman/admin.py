@@ -1,16 +1,11 @@
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from complaints.admin_base import ReadOnlyAdmin
-from complaints.models import UK
+from complaints.models.complaint import uk_today
 from ombudsman import services
 from ombudsman.models import Letter, LetterStatus, Referral, Scheme, SweepRun, WaitingPeriodPolicy
-
-
-def _today():
-    return timezone.localtime(timezone.now(), UK).date()
 
 
 @admin.register(Scheme)
@@ -40,7 +35,7 @@ class WaitingPeriodPolicyAdmin(admin.ModelAdmin):
     list_display = ["effective_from", "days", "note"]
 
     def _in_future(self, obj):
-        return obj is None or obj.effective_from > _today()
+        return obj is None or obj.effective_from > uk_today()
 
     def has_change_permission(self, request, obj=None):
         # A policy in force has fixed the clocks of complaints already received: keep it as it was.
@@ -128,7 +123,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True)
     def overdue(self, obj):
-        return obj.is_compliance_overdue(_today())
+        return obj.is_compliance_overdue(uk_today())
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:

@@ -16,7 +16,7 @@ from django.utils.html import strip_tags
 
 from accounts.models import PreferredContact
 from complaints import outbox
-from complaints.models import UK
+from complaints.models.complaint import uk_today
 from ombudsman.models import Delivery, Letter, LetterKind, LetterStatus, Scheme
 
 DATE_FORMAT = "j F Y"
@@ -53,7 +53,7 @@ def write(*, complaint, kind, now=None, reason="", scheme=None):
     now = now or timezone.now()
     scheme = scheme or provider_scheme()
     details = scheme.snapshot()
-    letter_date = timezone.localtime(now, UK).date()
+    letter_date = uk_today(now)
     refer_by = letter_date + relativedelta(months=details["referral_window_months"])
     customer = complaint.customer
     large_print = customer.wants_large_print

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import COMPLAINT_MANAGERS
 from complaints import outbox
 from complaints.models import CLOSED_STATUSES, UK, Complaint, EmailKind, Event, EventKind, Status
+from complaints.models.complaint import uk_today
 from complaints.services import change_status
 from ombudsman import letters
 from ombudsman.models import Decision, Letter, LetterKind, LetterStatus, Referral
@@ -142,7 +143,7 @@ def check_referral(*, complaint, referred_on):
         raise ValidationError("This customer has no right to ADR for this complaint.")
     if Referral.objects.filter(complaint=complaint).exists():
         raise ValidationError("This complaint has already been referred to the scheme.")
-    if referred_on > timezone.localtime(timezone.now(), UK).date():
+    if referred_on > uk_today():
         raise ValidationError({"referred_on": "The referral date cannot be in the future."})
     eligible_on = timezone.localtime(complaint.adr_eligible_at, UK).date()
     if referred_on < eligible_on:

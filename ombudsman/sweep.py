@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints import outbox
-from complaints.models import CLOSED_STATUSES, UK, Complaint, OutgoingEmail, Status
+from complaints.models import CLOSED_STATUSES, Complaint, OutgoingEmail, Status
+from complaints.models.complaint import uk_today
 from ombudsman import delivery, letters, services
 from ombudsman.models import Letter, Referral, SweepRun
 
@@ -122,7 +123,7 @@ def write_adr_letters(now):
 
 def watch_compliance(now):
     """Remind before, and flag after, compliance deadlines; return (reminded, flagged)."""
-    today = timezone.localtime(now, UK).date()
+    today = uk_today(now)
     open_referrals = Referral.objects.filter(complied_on__isnull=True, compliance_due_on__isnull=False)
     remind = open_referrals.filter(
         compliance_reminder_sent_at__isnull=True,

@@ -11,7 +11,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 from complaints import printing
-from complaints.models import UK, Complaint
+from complaints.models import Complaint
+from complaints.models.complaint import uk_today
 from complaints.tracking import normalise_tracking_number
 from ombudsman import services
 from ombudsman.forms import ReferralForm
@@ -40,7 +41,7 @@ def adr_panel(complaint, now=None):
         "open": open_to_customer,
         "scheme": referral.scheme if referral else (latest.scheme if latest else Scheme.objects.provider_scheme()),
         "refer_by": latest.refer_by if latest else None,
-        "today": timezone.localtime(now, UK).date(),
+        "today": uk_today(now),
     }
 
 

@@ -13,14 +13,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from complaints.admin_base import ReadOnlyAdmin
-from complaints.models import UK, Complaint
+from complaints.models import Complaint
+from complaints.models.complaint import uk_today
 from complaints.tracking import normalise_tracking_number
 from privacy import services
 from privacy.models import AccountClosure, CustomerErasure, Erasure, SarLogEntry, SarStatus, SubjectAccessRequest
-
-
-def _today():
-    return timezone.localtime(timezone.now(), UK).date()
 
 
 def _phone_spellings(text):
@@ -89,9 +86,9 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
-            return queryset.filter(status=SarStatus.OPEN, due_on__lt=_today())
+            return queryset.filter(status=SarStatus.OPEN, due_on__lt=uk_today())
         if self.value() == "open":
-            return queryset.filter(status=SarStatus.OPEN, due_on__gte=_today())
+            return queryset.filter(status=SarStatus.OPEN, due_on__gte=uk_today())
         return queryset
 
 
@@ -160,7 +157,7 @@ class SubjectAccessRequestAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True)
     def overdue(self, sar):
-        return sar.is_overdue(_today())
+        return sar.is_overdue(uk_today())
 
     @admin.display(boolean=True, description="export ready")
     def export_ready(self, sar):

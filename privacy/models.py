@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from complaints.models import UK, Channel
+from complaints.models.complaint import uk_today
 
 
 class Erasure(models.Model):
@@ -153,7 +154,7 @@ class SubjectAccessRequest(models.Model):
         self.due_on = self.due_for(timezone.localtime(self.received_at, UK).date())
 
     def is_overdue(self, today=None):
-        today = today or timezone.localtime(timezone.now(), UK).date()
+        today = today or uk_today()
         return self.status == SarStatus.OPEN and today > self.due_on
 
 

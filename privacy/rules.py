@@ -5,9 +5,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
-from complaints.models import CLOSED_STATUSES, UK, Complaint
+from complaints.models import CLOSED_STATUSES, Complaint
+from complaints.models.complaint import uk_today
 from ombudsman.models import Letter, Referral
 from privacy.models import AccountClosure, CustomerErasure, Erasure, SarStatus, SubjectAccessRequest
 
@@ -43,7 +43,7 @@ def expired_complaints(now):
     ADR window still open (each letter's ``refer_by``, fixed from the scheme's referral window
     when the letter was written) and no ombudsman case still open.
     """
-    today = timezone.localtime(now, UK).date()
+    today = uk_today(now)
     return (
         Complaint.objects.filter(status__in=CLOSED_STATUSES, closed_at__lt=retention_cutoff(now))
         .filter(~Exists(Erasure.objects.filter(complaint=OuterRef("pk"))))

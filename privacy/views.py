@@ -7,10 +7,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from complaints.models import UK
+from complaints.models.complaint import uk_today
 from privacy import export, services
 from privacy.forms import CloseAccountForm
 
@@ -24,7 +23,7 @@ def my_data(request):
     archive = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     export.write_archive(request.user, archive)
     archive.seek(0)
-    today = timezone.localtime(timezone.now(), UK).date()
+    today = uk_today()
     response = FileResponse(archive, as_attachment=True, filename=f"my-data-{today:%Y-%m-%d}.zip",
                             content_type="application/zip")
     patch_cache_control(response, private=True, no_store=True)

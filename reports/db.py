@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import DateField, Func, IntegerField, Value
+from django.db.models import Func, IntegerField
 
 
 @contextmanager
@@ -40,25 +40,6 @@ class DaysBetween(Func):
             compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
             arg_joiner=") - julianday(", **extra_context,
         )
-
-
-class WeeksSince(Func):
-    """Whole weeks from the date ``monday`` to a date column: 0 for its week, 1 for the next..."""
-
-    output_field = IntegerField()
-
-    def __init__(self, field, monday):
-        super().__init__(field, Value(monday, output_field=DateField()))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        # Dates differ by whole days; the dates counted are never before ``monday``.
-        return super().as_sql(compiler, connection, template="((%(expressions)s) / 7)", arg_joiner=" - ",
-                              **extra_context)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection,
-                              template="(CAST(julianday(%(expressions)s) AS INTEGER) / 7)",
-                              arg_joiner=") - julianday(", **extra_context)
 
 
 def percentile(counts, fraction):

@@ -13,11 +13,11 @@ from collections import Counter
 from datetime import timedelta
 from functools import cached_property
 
-from django.db.models import BooleanField, Case, Count, F, Q, Value, When
+from django.db.models import BooleanField, Case, Count, DateField, ExpressionWrapper, F, IntegerField, Q, Value, When
 
 from complaints.models import Product, RootCause, Status
 from complaints.models.complaint import uk_midnight
-from reports.db import DaysBetween, WeeksSince, percentile
+from reports.db import DaysBetween, percentile
 from reports.period_return import band_of, business_day_cutoffs
 from reports.periods import AGE_BANDS, uk_today
 from reports.queries import UPHELD, open_now, redress_paid, share
@@ -36,7 +36,9 @@ class Figures:
 
     def week_of(self, field):
         """The index, in ``self.weeks``, of the UK week (Monday to Sunday) a UK date falls in."""
-        return WeeksSince(field, self.weeks[0])
+        # Whole days since the first Monday, divided without remainder by both databases.
+        first_monday = Value(self.weeks[0], output_field=DateField())
+        return ExpressionWrapper(DaysBetween(field, first_monday) / 7, output_field=IntegerField())
 
     @cached_property
     def received(self):

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import holidays
-from django.utils import timezone
 
-from complaints.models import UK
-from complaints.models.complaint import uk_midnight
+from complaints.models.complaint import uk_midnight, uk_today
 
 BUSINESS_DAYS_BAND = 3
 
@@ -32,10 +30,6 @@ AGE_BANDS = (
 # holidays, around Christmas and New Year), so a complaint closed within 3 business days
 # was received at most this many days before it was closed.
 BUSINESS_DAYS_LOOKBACK = 14
-
-
-def uk_today(now=None):
-    return timezone.localtime(now or timezone.now(), UK).date()
 
 
 def monday_of(day):

@@ -95,6 +95,11 @@ def uk_midnight(day):
     return datetime.combine(day, time(0), tzinfo=UK)
 
 
+def uk_today(now=None):
+    """Return the UK calendar date at ``now`` (by default, now)."""
+    return timezone.localtime(now or timezone.now(), UK).date()
+
+
 class RootCause(models.Model):
     """A root cause from the list managers keep, recorded when a complaint is resolved."""
 
@@ -289,7 +294,7 @@ class Complaint(models.Model):
 
     def day_number(self, now=None):
         """Return which day of the waiting period it is (the day of receipt is day 0)."""
-        today = timezone.localtime(now or timezone.now(), UK).date()
+        today = uk_today(now)
         return (today - self.received_on).days
 
     def is_past_waiting_period(self, now=None):
