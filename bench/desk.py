@@ -5,8 +5,7 @@ yardstick, so the figures compare directly. The number of SQL queries is shown t
 must not grow with the page size or the dataset.
 """
 
-import statistics
-import time
+from bench.pages import time_pages
 
 LIST_URL = "/admin/complaints/complaint/"
 
@@ -32,25 +31,4 @@ def desk_pages():
 
 def time_desk(client, repeat, requests=10):
     """Return rows of (name, median seconds a request, SQL queries a request) for the desk's pages."""
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.force_login(get_user_model().objects.get(email="agent@example.com"))
-    rows = []
-    try:
-        for name, url in desk_pages():
-            with CaptureQueriesContext(connection) as captured:
-                assert client.get(url).status_code == 200, url
-            queries = len(captured.captured_queries)
-
-            def run(url=url):
-                started = time.perf_counter()
-                for _ in range(requests):
-                    client.get(url)
-                return (time.perf_counter() - started) / requests
-
-            rows.append((name, statistics.median(run() for _ in range(repeat)), queries))
-    finally:
-        client.logout()
-    return rows
+    return time_pages(client, "agent@example.com", desk_pages(), repeat, requests)

@@ -11,7 +11,8 @@ then measures, in this one process and run:
 - claiming due complaints: ``--claim`` complaints are made due and the sweep's claim step
   writes their ADR letters (then everything is put back as it was);
 - rendering one letter's PDF, and ``GET /healthz``;
-- the agents' complaint list and one complaint's page in the admin (``bench/desk.py``).
+- the agents' complaint list and one complaint's page in the admin (``bench/desk.py``);
+- the managers' reports page, default period and filtered (``bench/reports.py``).
 
 Nothing measured is kept, so the dataset can be reused by the next run.
 """
@@ -150,12 +151,12 @@ def time_claim(count, now):
     chosen = list(
         Complaint.objects.filter(adr_rights=True)
         .exclude(Exists(Letter.objects.filter(complaint=OuterRef("pk"))))
-        .order_by("pk").only("pk", "status", "adr_letter_pending", "adr_opens_at")[:count]
+        .order_by("pk").only("pk", "status", "closed_at", "adr_letter_pending", "adr_opens_at")[:count]
     )
     ids = [complaint.pk for complaint in chosen]
     marker = timezone.now()
     Complaint.objects.filter(pk__in=ids).update(
-        status=Status.INVESTIGATING, adr_letter_pending=True, adr_opens_at=now - timedelta(days=1)
+        status=Status.INVESTIGATING, closed_at=None, adr_letter_pending=True, adr_opens_at=now - timedelta(days=1)
     )
     try:
         started = time.perf_counter()
@@ -169,7 +170,8 @@ def time_claim(count, now):
                            "AND created_at >= %s", [ids, marker])
             cursor.execute("DELETE FROM ombudsman_letter WHERE complaint_id = ANY(%s) AND created_at >= %s",
                            [ids, marker])
-        Complaint.objects.bulk_update(chosen, ["status", "adr_letter_pending", "adr_opens_at"], batch_size=1000)
+        Complaint.objects.bulk_update(chosen, ["status", "closed_at", "adr_letter_pending", "adr_opens_at"],
+                                      batch_size=1000)
     return elapsed, written
 
 
@@ -231,7 +233,7 @@ def main():
     from django.test import Client
     from django.test.utils import override_settings
 
-    from bench import desk
+    from bench import desk, reports
     from complaints.models import Complaint
 
     have = Complaint.objects.count()
@@ -253,6 +255,7 @@ def main():
         pdf = time_pdf(args.repeat)
         healthz = time_healthz(client, args.repeat)
         desk_pages = desk.time_desk(client, args.repeat)
+        report_pages = reports.time_reports(client, args.repeat)
         hello_after = time_hello(client, args.repeat)
 
     hello = statistics.median([hello, hello_after])
@@ -264,7 +267,7 @@ def main():
         ("Render one letter's PDF (WeasyPrint)", f"{pdf * 1000:,.0f} ms", pdf / hello),
         ("GET /healthz", f"{healthz * 1000:,.2f} ms", healthz / hello),
         *((name, f"{seconds * 1000:,.1f} ms, {queries} SQL queries", seconds / hello)
-          for name, seconds, queries in desk_pages),
+          for name, seconds, queries in desk_pages + report_pages),
     ]
     print(f"Hello-world view (Django test client, same run): {hello * 1000:.2f} ms a request, "
           f"{1 / hello:,.0f} requests/s\n")

@@ -13,7 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Count, Q
 
 from complaints.models import Product
 from reports.periods import BUSINESS_DAYS_LOOKBACK, business_day_offsets
@@ -48,18 +48,18 @@ def business_day_cutoffs(period):
     return business_day_offsets(period.first - timedelta(days=BUSINESS_DAYS_LOOKBACK), period.last)
 
 
-def band_of(cutoffs):
-    """The index in BANDS of a closed complaint annotated with its ``days_to_close``."""
-    within_business_days = reduce(operator.or_, (
+def band_filters(cutoffs):
+    """Return, in BANDS order, the filter selecting the closed complaints (annotated with their
+    ``days_to_close``) in each band. Every closed complaint matches exactly one."""
+    # The cheap test first: most complaints are decided by their days to closing alone.
+    within_business_days = Q(days_to_close__lte=max(cutoffs)) & reduce(operator.or_, (
         Q(days_to_close__lte=days, received_uk_date__in=dates) for days, dates in sorted(cutoffs.items())
     ))
-    # The cheap tests first: most complaints are decided by their days to closing alone.
-    return Case(
-        When(days_to_close__gte=56, then=Value(3)),
-        When(days_to_close__gte=28, then=Value(2)),
-        When(days_to_close__gt=max(cutoffs), then=Value(1)),
-        When(within_business_days, then=Value(0)),
-        default=Value(1),
+    return (
+        within_business_days,
+        Q(days_to_close__lt=28) & ~within_business_days,
+        Q(days_to_close__gte=28, days_to_close__lt=56),
+        Q(days_to_close__gte=56),
     )
 
 
@@ -71,9 +71,10 @@ def period_return(figures):
     """
     scope, period = figures.scope, figures.scope.period
     closed = {}
-    for row in figures.closed:  # a group per status, product, week, band...: a few hundred at most
+    for row in figures.closed:  # a group per status, product, root cause and week
         found = closed.setdefault(row["product"], {"bands": [0] * len(BANDS), "upheld": 0, "redress": Decimal("0.00")})
-        found["bands"][row["band"]] += row["count"]
+        for band in range(len(BANDS)):
+            found["bands"][band] += row[f"band{band}"]
         found["upheld"] += row["upheld"]
         found["redress"] += row["redress"]
     received = Counter()
