@@ -1,15 +1,16 @@
 """One demo complaint's life, told in time order, for ``seed_demo``.
 
 Each step writes the events and fields that the matching workflow in
-``complaints.services`` writes, so demo timelines look like real ones; they are built in
-memory so that thousands can be written with ``bulk_create``.
+``complaints.services`` writes, so demo timelines look like real ones. Events are built in
+memory as plain rows (see ``EVENT_COLUMNS``) so that millions can be written in bulk.
 """
 
 from datetime import UTC, timedelta
 from decimal import Decimal
+from operator import itemgetter
 
 from complaints.management import demo_text as text
-from complaints.models import CLOSED_STATUSES, Category, Event, EventKind, Status, Upheld
+from complaints.models import CLOSED_STATUSES, Category, Channel, EventKind, Status, Upheld
 from complaints.services import describe_move
 
 # Two events of one step (a reply and the status move it causes) are this far apart.
@@ -17,6 +18,9 @@ STEP = timedelta(seconds=1)
 UPHELD_CHOICES = (Upheld.UPHELD, Upheld.PARTLY, Upheld.NOT_UPHELD)
 UPHELD_WEIGHTS = (45, 30, 25)
 REFUNDED_CATEGORIES = (Category.BILLING_DISCREPANCY, Category.REFUND, Category.CANCELLATION)
+GOODWILL_CREDITS = tuple(Decimal(pounds) for pounds in ("5.00", "10.00", "15.00", "25.00", "50.00"))
+# What each row of ``Story.event_rows`` holds, in order.
+EVENT_COLUMNS = ("complaint_id", "created_at", "kind", "actor_id", "summary", "body", "visible_to_customer", "data")
 
 
 class Story:
@@ -27,33 +31,31 @@ class Story:
         self.cast = cast
         self.rng = cast.rng
         self.words = words
-        self.customer = complaint.customer
-        self.agent = agent
+        self.customer_id = complaint.customer_id
+        self.agent, self.agent_id = agent, agent.pk
+        self.manager_id = cast.manager.pk
+        # The timeline as (created_at, kind, actor_id, summary, body, visible, data).
         self.events = []
         self.moves = []
 
-    def events_to_save(self):
-        """Return the timeline, attached to the complaint (which must be saved by now)."""
-        for event in self.events:
-            event.complaint_id = self.complaint.pk
-        return self.events
+    def event_rows(self):
+        """Return the timeline as rows of ``EVENT_COLUMNS`` (the complaint has its id by now)."""
+        complaint_id = self.complaint.pk
+        return [(complaint_id, *event) for event in self.events]
 
-    def event(self, at, kind, actor, summary, body="", visible=True, data=None):
-        self.events.append(Event(
-            kind=kind, actor_id=actor.pk if actor else None, created_at=at, summary=summary, body=body,
-            visible_to_customer=visible, data=data or {},
-        ))
+    def event(self, at, kind, actor_id, summary, body="", visible=True, data=None):
+        self.events.append((at, kind, actor_id, summary, body, visible, data or {}))
 
     def file(self, at, logged_by=None):
         complaint = self.complaint
         self.event(
-            at, EventKind.FILED, logged_by or self.customer,
-            f"Complaint received by {complaint.get_channel_display().lower()}", body=complaint.description,
+            at, EventKind.FILED, logged_by.pk if logged_by else self.customer_id,
+            f"Complaint received by {Channel(complaint.channel).label.lower()}", body=complaint.description,
             data={"received_at": complaint.received_at.isoformat(),
                   "waiting_period_days": complaint.waiting_period_days},
         )
 
-    def move(self, at, to, actor, reason=""):
+    def move(self, at, to, actor_id, reason=""):
         complaint = self.complaint
         if not complaint.can_move_to(to):
             raise ValueError(f"Demo story tried to move {complaint.status} to {to}.")
@@ -66,7 +68,7 @@ class Story:
         if to == Status.DEADLOCK:
             complaint.deadlock_at = at
         kind, summary = describe_move(previous, to)
-        self.event(at, kind, actor, summary, body=reason, data={"from": previous, "to": to})
+        self.event(at, kind, actor_id, summary, body=reason, data={"from": previous, "to": to})
 
     def say(self, phrases):
         return self.rng.choice(phrases).format(**self.words)
@@ -74,68 +76,68 @@ class Story:
     # --- the steps of a complaint's life; each takes the moment it happens -------------------
 
     def investigate(self, at):
-        self.complaint.assigned_to = self.agent
-        self.event(at, EventKind.ASSIGNED, self.cast.manager, f"Assigned to {self.agent.full_name}",
-                   visible=False, data={"from": None, "to": self.agent.pk})
-        self.move(at + STEP, Status.INVESTIGATING, self.agent)
+        self.complaint.assigned_to_id = self.agent_id
+        self.event(at, EventKind.ASSIGNED, self.manager_id, f"Assigned to {self.agent.full_name}",
+                   visible=False, data={"from": None, "to": self.agent_id})
+        self.move(at + STEP, Status.INVESTIGATING, self.agent_id)
 
     def staff_message(self, at, body):
-        self.event(at, EventKind.MESSAGE, self.agent, "Message from our complaints team", body=body)
+        self.event(at, EventKind.MESSAGE, self.agent_id, "Message from our complaints team", body=body)
 
     def ask(self, at):
         self.staff_message(at, self.say(text.STAFF_QUESTIONS))
-        self.move(at + STEP, Status.AWAITING_CUSTOMER, self.agent)
+        self.move(at + STEP, Status.AWAITING_CUSTOMER, self.agent_id)
 
     def reply(self, at):
-        self.event(at, EventKind.MESSAGE, self.customer, "Message from the customer",
+        self.event(at, EventKind.MESSAGE, self.customer_id, "Message from the customer",
                    body=self.say(text.CUSTOMER_REPLIES))
         if self.complaint.status == Status.AWAITING_CUSTOMER:
-            self.move(at + STEP, Status.INVESTIGATING, self.customer, "The customer replied.")
+            self.move(at + STEP, Status.INVESTIGATING, self.customer_id, "The customer replied.")
 
     def update(self, at):
         self.staff_message(at, self.say(text.STAFF_UPDATES))
 
     def note(self, at):
-        self.event(at, EventKind.NOTE, self.agent, "Internal note", body=self.say(text.NOTES), visible=False)
+        self.event(at, EventKind.NOTE, self.agent_id, "Internal note", body=self.say(text.NOTES), visible=False)
 
     def propose(self, at):
-        self.move(at, Status.RESOLUTION_PROPOSED, self.agent)
+        self.move(at, Status.RESOLUTION_PROPOSED, self.agent_id)
         self.staff_message(at + STEP, self.say(text.PROPOSALS))
 
     def reject(self, at):
-        self.move(at, Status.INVESTIGATING, self.customer,
+        self.move(at, Status.INVESTIGATING, self.customer_id,
                   "The customer rejected the proposed resolution: it does not put right what went wrong.")
 
     def ask_for_deadlock(self, at):
         self.complaint.deadlock_requested_at = at
-        self.event(at, EventKind.MESSAGE, self.customer, "The customer asked for a deadlock letter",
+        self.event(at, EventKind.MESSAGE, self.customer_id, "The customer asked for a deadlock letter",
                    body="I have had enough. Please send me a deadlock letter so I can go to the ombudsman.",
                    data={"deadlock_requested": True})
 
     def accept(self, at):
-        self.move(at, Status.RESOLVED, self.customer, "The customer accepted the proposed resolution.")
+        self.move(at, Status.RESOLVED, self.customer_id, "The customer accepted the proposed resolution.")
 
     def resolve(self, at):
         """Give the final answer with its outcome, as ``services.resolve_complaint`` does."""
         complaint, rng = self.complaint, self.rng
         complaint.upheld = rng.choices(UPHELD_CHOICES, weights=UPHELD_WEIGHTS)[0]
         summary = self.say(text.RESOLUTIONS[complaint.upheld])
-        self.move(at, Status.RESOLVED, self.agent, summary)
+        self.move(at, Status.RESOLVED, self.agent_id, summary)
         complaint.resolution_summary = summary
-        complaint.root_cause = self.cast.root_cause(complaint.category)
+        complaint.root_cause_id = self.cast.root_cause_id(complaint.category)
         if complaint.upheld != Upheld.NOT_UPHELD:
             complaint.remedy_apology = rng.random() < 0.9
             redress = Decimal(self.words["amount"])
             if complaint.category in REFUNDED_CATEGORIES:
                 complaint.refund_amount = redress
             elif rng.random() < 0.5:
-                complaint.credit_amount = min(redress, Decimal(rng.choice((5, 10, 15, 25, 50))))
+                complaint.credit_amount = min(redress, rng.choice(GOODWILL_CREDITS))
         complaint.remedy_explanation = rng.random() < 0.7
-        self.event(at + STEP, EventKind.MESSAGE, self.agent, "Our final answer",
+        self.event(at + STEP, EventKind.MESSAGE, self.agent_id, "Our final answer",
                    body=self.cast.final_answer(complaint), data={"final_answer": True, "upheld": complaint.upheld})
 
     def withdraw(self, at):
-        self.move(at, Status.WITHDRAWN, self.customer, self.say(text.WITHDRAWALS))
+        self.move(at, Status.WITHDRAWN, self.customer_id, self.say(text.WITHDRAWALS))
 
     def deadlock(self, at):
         """Declare deadlock as ``ombudsman.services.declare_deadlock`` does, less the letter.
@@ -144,8 +146,8 @@ class Story:
         clock set it, the sweep writes the customer's ADR letter when it is due.
         """
         reason = self.say(text.DEADLOCK_POSITIONS)
-        self.move(at, Status.DEADLOCK, self.cast.manager, reason)
-        self.event(at + STEP, EventKind.DEADLOCK, self.cast.manager, "Complaint in deadlock", body=reason,
+        self.move(at, Status.DEADLOCK, self.manager_id, reason)
+        self.event(at + STEP, EventKind.DEADLOCK, self.manager_id, "Complaint in deadlock", body=reason,
                    data={"letter_id": None})
 
     def warn_deadline(self, *, warning_days, now):
@@ -170,7 +172,7 @@ class Story:
         self.event(warned_at, EventKind.DEADLINE_WARNING, None,
                    f"ADR opens on {complaint.adr_deadline_date:%-d %B %Y}: agent and managers warned",
                    visible=False, data={"adr_opens_at": complaint.adr_opens_at.isoformat()})
-        self.events.sort(key=lambda event: event.created_at)
+        self.events.sort(key=itemgetter(0))
 
     def play(self, acknowledged, end, outcome):
         """Acknowledge, work on the complaint, and reach ``outcome`` by ``end``.
@@ -179,7 +181,7 @@ class Story:
         ``end``, or an open one, reached some time before it.
         """
         rng = self.rng
-        self.move(acknowledged, Status.ACKNOWLEDGED, self.agent)
+        self.move(acknowledged, Status.ACKNOWLEDGED, self.agent_id)
         if outcome == Status.ACKNOWLEDGED:
             return
         steps = [] if outcome == Status.WITHDRAWN and rng.random() < 0.5 else [self.investigate]

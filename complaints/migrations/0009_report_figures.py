@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='complaint',
-            index=models.Index(fields=['received_at'], include=('product', 'category', 'channel', 'assigned_to', 'status', 'closed_at'), name='complaint_received_at'),
+            index=models.Index(fields=['received_at'], include=('product', 'category', 'channel', 'assigned_to', 'status', 'closed_at', 'received_uk_date'), name='complaint_received_at'),
         ),
         migrations.AddIndex(
             model_name='complaint',

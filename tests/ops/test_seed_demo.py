@@ -1,24 +1,31 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.template.loader import get_template
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import totp
+from accounts.models import Authenticator, User
 from accounts.roles import is_agent, is_manager
+from accounts.two_factor import confirmed_authenticator, setup_uri
+from complaints.management.bulk_rows import ConnectionBusy, Loader, TableWriter
 from complaints.models import (
     ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
+    UK,
     Complaint,
+    Event,
     EventKind,
     OutgoingEmail,
     Status,
 )
 from complaints.models.complaint import uk_midnight
 from complaints.tracking import normalise_tracking_number
-from ombudsman.models import WaitingPeriodPolicy
+from ombudsman.models import Scheme, WaitingPeriodPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +37,8 @@ DEMO_LOGINS = {
     "admin@example.com": "demo-admin-2026",
 }
 STATUS_EVENTS = (EventKind.ACKNOWLEDGED, EventKind.STATUS_CHANGED, EventKind.WITHDRAWN, EventKind.REOPENED)
+DEMO_STAFF = ("agent@example.com", "manager@example.com", "admin@example.com")
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 
 
 def seed(**options):
@@ -206,3 +215,90 @@ def test_refuses_to_run_in_production_unless_forced(settings):
 
     seed(complaints=0, force=True)
     assert User.objects.filter(email="customer@example.com").exists()
+
+
+def test_demo_staff_have_an_authenticator_whose_secret_is_printed_and_kept_on_a_rerun(capsys):
+    call_command("seed_demo", complaints=0)
+    first = capsys.readouterr().out
+    call_command("seed_demo", complaints=0)
+    second = capsys.readouterr().out
+
+    for email in DEMO_STAFF:
+        authenticator = confirmed_authenticator(User.objects.get(email=email))
+        assert authenticator.accept(totp.code_at(authenticator.secret, totp.step_at(timezone.now())))
+        assert authenticator.secret in first and authenticator.secret in second
+        assert setup_uri(authenticator) in second
+    assert Authenticator.objects.count() == len(DEMO_STAFF)
+
+
+def test_final_answers_read_exactly_as_the_template_renders_them():
+    seed(complaints=400, seed=4)
+
+    template, scheme = get_template("complaints/final_answer.txt"), Scheme.objects.provider_scheme()
+    answers = Event.objects.filter(data__final_answer=True).select_related("complaint")
+    assert answers.count() > 100
+    assert {answer.complaint.credit_amount > 0 for answer in answers} == {True, False}
+    for answer in answers:
+        assert answer.body == template.render({"complaint": answer.complaint, "scheme": scheme})
+
+
+@pytest.mark.parametrize("users_before", [0, 1])
+def test_ids_reserved_for_a_batch_are_never_given_to_other_rows(users_before):
+    for number in range(users_before):
+        User.objects.create_user(email=f"earlier.{number}@example.com", full_name="Earlier")
+    reserved = TableWriter(User, ["full_name"]).new_ids(3)
+
+    later = User.objects.create_user(email="later@example.com", full_name="Later")
+    assert later.pk > max(reserved)
+
+
+AWKWARD_TEXT = ("", 'a, "quoted" line\nand another\r\n\\N NULL \t£5 é', "x" * 300)
+
+
+@postgresql_only
+def test_copy_writes_the_same_rows_as_ordinary_inserts(complaint):
+    events = TableWriter(Event, ["complaint_id", "created_at", "kind", "actor_id", "summary", "body",
+                                 "visible_to_customer", "data"])
+    event_rows = [
+        (complaint.pk, datetime(2026, 7, 1, 9, 30, 15, 123456, tzinfo=UK), EventKind.NOTE, actor, "Note", body,
+         visible, data)
+        for body in AWKWARD_TEXT for actor in (None, complaint.customer_id) for visible in (True, False)
+        for data in ({}, {"from": Status.RECEIVED, "to": None, "list": [1, "two"], "text": AWKWARD_TEXT[1]})
+    ]
+    customers = TableWriter(User, ["id", "email", "full_name", "address", "business_workers", "date_joined"])
+    people = [(has_email, name, address, workers) for has_email in (False, True) for name in ("Ann", AWKWARD_TEXT[1])
+              for address in AWKWARD_TEXT for workers in (None, 7)]
+
+    def written(write):
+        last_event = Event.objects.order_by("pk").last().pk
+        ids = customers.new_ids(len(people))
+        write(events, event_rows)
+        write(customers, [(pk, f"{pk}@example.com" if has_email else None, name, address, workers,
+                           datetime(2025, 3, 30, 1, 30, tzinfo=UK))
+                          for pk, (has_email, name, address, workers) in zip(ids, people, strict=True)])
+        saved_events = Event.objects.filter(pk__gt=last_event).order_by("pk").values()
+        saved_users = User.objects.filter(pk__in=ids).order_by("pk").values()
+        return ([event | {"id": None} for event in saved_events],
+                [user | {"id": None, "email": user["email"] is not None} for user in saved_users])
+
+    def copy(writer, rows):
+        with Loader() as loader, loader.running([writer.copy_statement(rows)]):
+            pass
+
+    def insert(writer, rows):
+        with connection.cursor() as cursor:
+            cursor.executemany(*writer.insert_statement(rows))
+
+    copied, inserted = written(copy), written(insert)
+    assert len(copied[0]) == len(event_rows) and len(copied[1]) == len(people)
+    assert copied == inserted
+
+
+@postgresql_only
+def test_queries_while_rows_are_copied_are_refused(complaint):
+    events = TableWriter(Event, ["complaint_id", "kind", "summary"])
+    statement = events.copy_statement([(complaint.pk, EventKind.NOTE, "Note")])
+
+    with Loader() as loader, loader.running([statement]), pytest.raises(ConnectionBusy):
+        Complaint.objects.count()
+    assert complaint.events.filter(kind=EventKind.NOTE).count() == 1
