@@ -53,7 +53,7 @@ class UserAdmin(auth_admin.UserAdmin):
     list_filter = ("is_staff", "is_active", "customer_type", "preferred_contact", "groups")
     search_fields = ("email", "full_name", "business_name", "phone", "postcode")
     ordering = ("full_name", "email")
-    readonly_fields = ("support_consent_at", "last_login", "date_joined", "two_factor")
+    readonly_fields = ("support_consent_at", "last_login", "date_joined", "two_factor_status")
     actions = ["reset_two_factor"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -69,7 +69,7 @@ class UserAdmin(auth_admin.UserAdmin):
             "description": "Unticking consent erases the support needs.",
         }),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions",
-                                    "two_factor")}),
+                                    "two_factor_status")}),
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -91,7 +91,7 @@ class UserAdmin(auth_admin.UserAdmin):
         return user.is_claimed
 
     @admin.display(description="Two-factor authentication")
-    def two_factor(self, user):
+    def two_factor_status(self, user):
         # The status only: the secret never leaves the set-up page.
         authenticator = Authenticator.objects.filter(user=user).only("confirmed_at").first()
         if authenticator is None:

@@ -194,7 +194,8 @@ class Authenticator(models.Model):
         """Say whether ``code`` is a fresh valid code, using it up if so.
 
         The step is claimed with a conditional UPDATE, so two requests racing with the same
-        code cannot both succeed. While locked out, no code is checked at all.
+        code cannot both succeed. While locked out, no code is accepted: the UPDATE checks the
+        lockout again, since requests in flight together all read the row before it began.
         """
         now = now or timezone.now()
         if self.locked_until(now):
@@ -204,7 +205,9 @@ class Authenticator(models.Model):
         if step is not None:
             # A step at or before the last one used never counts: a seen code cannot be replayed.
             fresh = models.Q(last_used_step__isnull=True) | models.Q(last_used_step__lt=step)
-            if mine.filter(fresh).update(last_used_step=step, failed_codes=0, last_failed_at=None):
+            not_locked = (models.Q(failed_codes__lt=self.MAX_FAILED_CODES) | models.Q(last_failed_at__isnull=True)
+                          | models.Q(last_failed_at__lte=now - self.LOCKOUT))
+            if mine.filter(fresh, not_locked).update(last_used_step=step, failed_codes=0, last_failed_at=None):
                 self.last_used_step, self.failed_codes, self.last_failed_at = step, 0, None
                 return True
         # Counted in the database so concurrent wrong guesses all count. The count only goes

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
+from accounts import two_factor
 from complaints import services
 from complaints.forms import (
     ComplaintForm,
@@ -29,14 +30,20 @@ COMPLAINTS_PER_PAGE = 20
 
 def _visible_complaint(request, tracking_number):
     """Return a complaint the user may see, or 404 (never 403: others' complaints do not exist)."""
-    return get_object_or_404(Complaint.objects.visible_to(request), tracking_number=tracking_number)
+    visible = Complaint.objects.visible_to(request.user, second_factor_passed=two_factor.is_verified(request))
+    return get_object_or_404(visible, tracking_number=tracking_number)
+
+
+def _to_the_desk(complaint):
+    """Send staff to the complaint's desk page, which records that they opened it."""
+    return redirect("admin:complaints_complaint_change", complaint.pk)
 
 
 def _own_complaint(request, tracking_number):
     """Return a complaint the user may act on as its customer."""
     complaint = _visible_complaint(request, tracking_number)
     if complaint.customer_id != request.user.pk:
-        # Only staff get here: they may read the customer's page but not act as the customer.
+        # Only staff get here: they act on complaints from the desk, never as the customer.
         raise PermissionDenied
     return complaint
 
@@ -70,6 +77,8 @@ def new(request):
 @login_required
 def filed(request, tracking_number):
     complaint = _visible_complaint(request, tracking_number)
+    if complaint.customer_id != request.user.pk:
+        return _to_the_desk(complaint)
     return render(request, "complaints/filed.html", {
         "complaint": complaint,
         "acknowledgement": complaint.emails.filter(kind=EmailKind.ACKNOWLEDGEMENT).first(),
@@ -84,7 +93,10 @@ def detail(request, tracking_number):
         raise Http404("No such complaint.")
     if canonical != tracking_number:
         return redirect("complaints:detail", canonical)
-    return _render_detail(request, _visible_complaint(request, canonical))
+    complaint = _visible_complaint(request, canonical)
+    if complaint.customer_id != request.user.pk:
+        return _to_the_desk(complaint)
+    return _render_detail(request, complaint)
 
 
 def _render_detail(request, complaint, *, reply_form=None, reject_form=None, deadlock_form=None):
@@ -180,7 +192,7 @@ def attachment(request, tracking_number, pk):
     complaint = _visible_complaint(request, tracking_number)
     attachment = get_object_or_404(complaint.attachments.for_customer(), pk=pk)
     if complaint.customer_id != request.user.pk:
-        # Only staff get here; the desk's route records who opened the file.
+        # Only staff get here; the desk's route records that they opened the file.
         return redirect("admin:desk_attachment", complaint.pk, attachment.pk)
     if not attachment.file:  # erased when the complaint was anonymised
         raise Http404("The file is no longer kept.")

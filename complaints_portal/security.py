@@ -20,17 +20,23 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-class RejectNulInQueryStringMiddleware:
-    """Answer 400 to a query string holding a NUL character.
+class RejectUnusableQueryMiddleware:
+    """Answer 400 to a query string the database cannot take: a NUL character, or a whole
+    number of 19 digits or more.
 
-    No stored text holds one, and PostgreSQL refuses one in a query: the admin's list filters
-    would fail with a server error. Forms already refuse a NUL in what is posted.
+    No stored text holds a NUL, which PostgreSQL refuses in a query, and no id comes near
+    2**63, beyond which both databases refuse a number: Django's admin list filters and the
+    desk's id parameters would fail with a server error. Forms already refuse a NUL in what is
+    posted.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
-            raise SuspiciousOperation("A NUL character in the query string.")
+        for key, values in request.GET.lists():
+            for text in (key, *values):
+                digits = text.removeprefix("-")
+                if "\x00" in text or (len(digits) >= 19 and digits.isdecimal()):
+                    raise SuspiciousOperation("A query string the database cannot take.")
         return self.get_response(request)

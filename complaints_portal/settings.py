@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "complaints_portal.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "complaints_portal.security.ContentSecurityPolicyMiddleware",
-    "complaints_portal.security.RejectNulInQueryStringMiddleware",
+    "complaints_portal.security.RejectUnusableQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

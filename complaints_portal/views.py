@@ -14,7 +14,7 @@ from django.utils import timezone
 from complaints.models import UK, Product
 from complaints_portal import code_of_practice as code
 from complaints_portal.forms import CodeOfPracticeRequestForm
-from complaints_portal.ratelimit import posted, rate_limit
+from complaints_portal.ratelimit import rate_limit
 from ombudsman.models import Scheme, WaitingPeriodPolicy
 
 # The Code of Practice's key services, described in plain words; their names are the
@@ -53,7 +53,7 @@ def home(request):
     })
 
 
-@rate_limit("code_copy", account=posted("email"))
+@rate_limit("code_copy")
 def code_of_practice(request):
     """Publish the Code of Practice in full, and email a free copy to whoever asks."""
     form = CodeOfPracticeRequestForm(request.POST or None)

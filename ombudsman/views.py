@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
+from accounts import two_factor
 from complaints import printing
 from complaints.models import Complaint
 from complaints.models.complaint import uk_today
@@ -22,7 +23,8 @@ from ombudsman.models import Letter, Referral, Scheme
 
 def _visible_complaint(request, tracking_number):
     canonical = normalise_tracking_number(tracking_number)
-    return get_object_or_404(Complaint.objects.visible_to(request), tracking_number=canonical or "")
+    visible = Complaint.objects.visible_to(request.user, second_factor_passed=two_factor.is_verified(request))
+    return get_object_or_404(visible, tracking_number=canonical or "")
 
 
 def adr_panel(complaint, now=None):
@@ -49,12 +51,14 @@ def adr_panel(complaint, now=None):
 def ombudsman_page(request, tracking_number):
     """Take your complaint to the ombudsman: only once the complaint is eligible and has ADR rights."""
     complaint = _visible_complaint(request, tracking_number)
+    if complaint.customer_id != request.user.pk:
+        # Staff read complaints on the desk, which records that they opened them.
+        return redirect("admin:complaints_complaint_change", complaint.pk)
     panel = adr_panel(complaint)
     if not panel["open"] or panel["scheme"] is None:
         raise Http404("This complaint cannot go to the ombudsman yet.")
-    is_owner = complaint.customer_id == request.user.pk
     form = None
-    if is_owner and panel["referral"] is None:
+    if panel["referral"] is None:
         form = ReferralForm(request.POST or None, initial={"referred_on": panel["today"]})
         if request.method == "POST" and form.is_valid():
             try:
@@ -68,7 +72,7 @@ def ombudsman_page(request, tracking_number):
                 messages.success(request, "Thank you: we have recorded that you took your complaint to the scheme.")
                 return redirect("ombudsman:refer", complaint.tracking_number)
     return render(request, "ombudsman/refer.html", {
-        **panel, "complaint": complaint, "form": form, "is_owner": is_owner,
+        **panel, "complaint": complaint, "form": form,
     })
 
 

@@ -35,7 +35,8 @@ class Figures:
         self.weeks = scope.period.week_starts()
 
     def week_of(self, field):
-        """The index, in ``self.weeks``, of the UK week (Monday to Sunday) a UK date falls in."""
+        """Return an expression for the index, in ``self.weeks``, of the UK week (Monday to
+        Sunday) a UK date falls in."""
         # Whole days since the first Monday, divided without remainder by both databases.
         first_monday = Value(self.weeks[0], output_field=DateField())
         return ExpressionWrapper(DaysBetween(field, first_monday) / 7, output_field=IntegerField())

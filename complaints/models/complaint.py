@@ -8,7 +8,6 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import two_factor
 from complaints.tracking import generate_tracking_number
 
 UK = ZoneInfo("Europe/London")
@@ -117,17 +116,16 @@ class ComplaintQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=CLOSED_STATUSES)
 
-    def visible_to(self, request):
-        """Return the complaints a request's user may see: customers their own; staff all of
-        them, but only once their session passed the second factor.
+    def visible_to(self, user, *, second_factor_passed=False):
+        """Return the complaints a user may see: customers their own; staff all of them, but
+        only once their session has passed the second factor.
 
         This is the one place that decides who may see a complaint.
         """
-        user = request.user
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff:
-            return self if two_factor.is_verified(request) else self.none()
+            return self if second_factor_passed else self.none()
         return self.filter(customer=user)
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.models import User
+from accounts.models import Authenticator, User
 from tests.conftest import PASSWORD
 
 
@@ -30,3 +30,10 @@ def signup_data(**overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def new_agent(agent):
+    """An agent who has never set up an authenticator app."""
+    Authenticator.objects.filter(user=agent).delete()
+    return agent

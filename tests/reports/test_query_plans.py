@@ -1,8 +1,9 @@
-"""On PostgreSQL every report query finds its complaints through an index, never a table scan.
+"""On PostgreSQL every report query can find its complaints through an index.
 
-The figures must stay fast with a million complaints: each query selects its rows by one
-indexed column (received, closed, deadlocked, open) and the covering indexes carry the
-columns the figures count, so PostgreSQL can answer from the indexes alone.
+Each query selects its rows by one indexed column (received, closed, deadlocked, open), and
+the covering indexes carry the columns the figures count. Whether PostgreSQL uses an index or
+reads the table is its choice by cost (for a long period a scan can be cheaper); these tests
+check that no query needs a table scan, and that the page reads each set of complaints once.
 """
 
 import pytest
