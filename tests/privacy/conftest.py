@@ -1,5 +1,6 @@
 """Complaints with a past: filed, discussed, written to and closed at given moments."""
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,6 +18,12 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 # What the customer told us and what we wrote back: none of it may survive anonymisation.
 PERSONAL = ["Dana", "dana.customer@example.com", "07700 900001", "High Street", "LS1 1AA",
             "meetings drop", "refund a month", "bill-dana", "my son", "account 4471", "OS-2018-99"]
+
+
+def mentions(text, item):
+    """Say whether ``text`` holds ``item`` as words, not inside a random token such as a
+    tracking number or a stored file's name (which can spell "dana" by chance)."""
+    return re.search(rf"(?<![a-z0-9]){re.escape(item.casefold())}(?![a-z0-9])", text) is not None
 
 
 def uk(*args):

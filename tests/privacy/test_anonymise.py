@@ -22,7 +22,7 @@ from complaints.models import (
 from ombudsman.models import Decision, Letter, LetterKind, LetterStatus, Referral
 from privacy import services
 from privacy.models import Erasure
-from tests.privacy.conftest import PERSONAL, at, refer, story, uk
+from tests.privacy.conftest import PERSONAL, at, mentions, refer, story, uk
 
 NOW = uk(2025, 1, 15, 9)
 
@@ -56,7 +56,7 @@ def facts(complaint):
 def test_the_personal_data_in_a_complaint_is_there_before_anonymisation(old_complaint):
     # The check below would prove nothing if the story never held the personal data.
     text = everything_about(old_complaint)
-    assert all(item.casefold() in text for item in PERSONAL if item not in ("07700 900001", "LS1 1AA",
+    assert all(mentions(text, item) for item in PERSONAL if item not in ("07700 900001", "LS1 1AA",
                                                                              "OS-2018-99"))
 
 
@@ -66,7 +66,7 @@ def test_anonymising_erases_the_personal_data_and_keeps_the_facts(old_complaint,
         services.anonymise_complaint(complaint=old_complaint, now=NOW)
 
     text = everything_about(old_complaint)
-    assert [item for item in PERSONAL if item.casefold() in text] == []
+    assert [item for item in PERSONAL if mentions(text, item)] == []
     after = facts(old_complaint)
     assert after["complaint"] == before["complaint"]
     assert after["attachments"] == before["attachments"]
@@ -193,4 +193,5 @@ def test_the_ombudsman_case_loses_its_reference_and_free_text_but_keeps_its_outc
     assert (referral.case_reference, referral.remedy_action) == ("", "")
     assert (referral.decision, referral.award_amount, referral.referred_on, referral.complied_on) == (
         Decision.UPHELD, Decimal("50.00"), date(2018, 6, 1), date(2018, 6, 1))
-    assert [item for item in PERSONAL if item.casefold() in everything_about(complaint)] == []
+    text = everything_about(complaint)
+    assert [item for item in PERSONAL if mentions(text, item)] == []
