@@ -104,17 +104,15 @@ def _render_detail(request, complaint, *, reply_form=None, reject_form=None, dea
         complaint.events.for_customer().select_related("actor")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")))
     )
-    is_owner = complaint.customer_id == request.user.pk
     return render(request, "complaints/detail.html", {
         "complaint": complaint,
         "events": events,
         "attachments": complaint.attachments.for_customer(),
         "scheme": Scheme.objects.provider_scheme(),
-        "is_owner": is_owner,
         "reply_form": reply_form or ReplyForm(),
         "proposal": services.current_proposal(complaint),
         "reject_form": reject_form or RejectResolutionForm(),
-        "can_ask_for_deadlock": is_owner and services.may_request_deadlock_letter(complaint),
+        "can_ask_for_deadlock": services.may_request_deadlock_letter(complaint),
         "deadlock_form": deadlock_form or DeadlockRequestForm(),
     })
 
