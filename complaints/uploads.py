@@ -3,7 +3,9 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_cache_control
 
 # The file types we accept: how their content starts, their content type, and the
 # extensions their names may have.
@@ -102,3 +104,21 @@ class MultipleFileField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+def download(attachment):
+    """Return a response sending an attachment's file, or raise 404 if it is no longer kept.
+
+    The caller has decided who may have it; the response is never cached and never sniffed.
+    """
+    if not attachment.file:  # erased when the complaint was anonymised
+        raise Http404("The file is no longer kept.")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is no longer kept.") from None
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -5,13 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
 from accounts import two_factor
-from complaints import services
+from complaints import services, uploads
 from complaints.forms import (
     ComplaintForm,
     DeadlockRequestForm,
@@ -192,19 +191,7 @@ def attachment(request, tracking_number, pk):
     if complaint.customer_id != request.user.pk:
         # Only staff get here; the desk's route records that they opened the file.
         return redirect("admin:desk_attachment", complaint.pk, attachment.pk)
-    if not attachment.file:  # erased when the complaint was anonymised
-        raise Http404("The file is no longer kept.")
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is no longer kept.") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return uploads.download(attachment)
 
 
 @rate_limit("track")

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import UK, Status
+from complaints_portal.spreadsheets import safe_text
 from desk import audit, permissions
 from desk.changelist import clock_badge, days_open, staff_for_assignment
 from desk.models import AccessKind
@@ -99,9 +100,7 @@ class _Echo:
 
 
 def _cell(value):
-    text = "" if value is None else str(value)
-    # A spreadsheet runs a cell starting with one of these as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_text("" if value is None else str(value))
 
 
 def _rows(queryset):

@@ -12,15 +12,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
-from complaints import services
+from complaints import services, uploads
 from complaints.models import Attachment, Complaint, Status
 from desk import audit, forms, permissions
 from desk.changelist import clock_badge, days_open, staff_for_assignment
@@ -239,16 +238,7 @@ def attachment(request, pk, attachment_id):
     if not permissions.can(request.user, "download_attachment"):
         raise PermissionDenied
     attachment = get_object_or_404(Attachment, pk=attachment_id, complaint_id=pk)
-    if not attachment.file:  # erased when the complaint was anonymised
-        raise Http404("The file is no longer kept.")
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is no longer kept.") from None
+    response = uploads.download(attachment)
     audit.record_complaint_access(staff=request.user, kind=AccessKind.ATTACHMENT,
                                   complaint_ids=[attachment.complaint_id])
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
     return response

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from complaints_portal.spreadsheets import safe_text
+
 # How a value is shown: as text, a count, money (GBP), a percentage, days, or a date.
 TEXT, COUNT, MONEY, PERCENT, DAYS, DATE = "text", "count", "money", "percent", "days", "date"
 
@@ -78,11 +80,7 @@ def csv_value(cell):
         return f"{value:.2f}"
     if isinstance(value, int | float):
         return value
-    text = str(value)
-    # A spreadsheet runs a cell starting with one of these as a formula.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
+    return safe_text(str(value))
 
 
 def admin_list_url(lookups):

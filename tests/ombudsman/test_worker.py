@@ -5,22 +5,16 @@ It cannot see pytest's in-memory SQLite database either, so on SQLite the test d
 copied to a file first; on PostgreSQL the worker uses the test database itself.
 """
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connection
 
 from ombudsman.models import Letter, LetterStatus
 from tests.conftest import file_complaint
 from tests.ombudsman.conftest import file_due_complaint, postgres_test_database_url
+from tests.processes import child_environment, flushed_redis, start_worker, stop_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -33,14 +27,7 @@ def broker_url(request):
     if request.param == "filesystem":
         yield "filesystem://"
         return
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2)
-    try:
-        client.flushdb()
-    except redis.ConnectionError:
-        # CI sets REQUIRE_REDIS, so a Redis that is down there fails rather than hides the case.
-        (pytest.fail if os.environ.get("REQUIRE_REDIS") else pytest.skip)("Redis is not running on 127.0.0.1:6379")
-    yield REDIS_TEST_URL
-    client.flushdb()
+    yield from flushed_redis(REDIS_TEST_URL)
 
 
 class WorkerDatabase:
@@ -74,35 +61,12 @@ class WorkerDatabase:
             return db.execute("SELECT count(*) FROM ombudsman_sweeprun WHERE finished_at IS NOT NULL").fetchone()[0]
 
 
-def start_worker(tmp_path, database_url, broker_url):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "EMAIL_"))}
-    env.update(DATABASE_URL=database_url, CELERY_BROKER_URL=broker_url, VAR_DIR=str(tmp_path),
-               CLOCK_SWEEP_MINUTES="0.05", DJANGO_SETTINGS_MODULE="complaints_portal.settings")
-    celery = Path(sys.executable).with_name("celery")
-    log = (tmp_path / "worker.log").open("w")
-    return subprocess.Popen(
-        [str(celery), "-A", "complaints_portal", "worker", "-B", "-s", str(tmp_path / "beat-schedule"),
-         "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-
-
-def stop_worker(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
-
-
 def test_worker_and_beat_sweep_and_deliver_due_letters(customer, tmp_path, broker_url):
     due = {file_due_complaint(customer).pk for _ in range(3)}
     not_due = file_complaint(customer)
     database = WorkerDatabase(tmp_path)
 
-    process = start_worker(tmp_path, database.url, broker_url)
+    process = start_worker(tmp_path, child_environment(DATABASE_URL=database.url, CELERY_BROKER_URL=broker_url))
     try:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline and process.poll() is None:
@@ -111,7 +75,7 @@ def test_worker_and_beat_sweep_and_deliver_due_letters(customer, tmp_path, broke
                 break
             time.sleep(0.5)
     finally:
-        stop_worker(process)
+        stop_process(process)
     log = (tmp_path / "worker.log").read_text()
 
     letters = database.letters()

@@ -10,9 +10,7 @@ test_faults_database.py.
 """
 
 import http.client
-import os
 import re
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -23,7 +21,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-import redis
 from celery import current_app
 from django.conf import settings as django_settings
 from django.db import connection
@@ -31,7 +28,8 @@ from django.db import connection
 from complaints.models import EmailStatus
 from complaints.tasks import deliver_email
 from tests.complaints.conftest import complaint_data
-from tests.ombudsman.test_worker import WorkerDatabase, start_worker, stop_worker
+from tests.ombudsman.test_worker import WorkerDatabase
+from tests.processes import child_environment, flushed_redis, start_worker, stop_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -43,9 +41,7 @@ REQUEST_TIMEOUT = 20
 
 def serve_portal(log_path, **environment):
     """Start the portal under gunicorn on a free port with this environment; return (process, port)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "EMAIL_", "DATABASE_"))}
-    env.update(DJANGO_SETTINGS_MODULE="complaints_portal.settings", DEBUG="false", PORTAL_ENV="development",
-               ALLOWED_HOSTS="127.0.0.1", **environment)
+    env = child_environment(DEBUG="false", PORTAL_ENV="development", ALLOWED_HOSTS="127.0.0.1", **environment)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = log_path.open("w")
     process = subprocess.Popen(
@@ -58,18 +54,8 @@ def serve_portal(log_path, **environment):
         if found := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log_path.read_text()):
             return process, int(found.group(1))
         time.sleep(0.1)
-    stop_portal(process)
+    stop_process(process)
     raise AssertionError(f"gunicorn did not start:\n{log_path.read_text()[-3000:]}")
-
-
-def stop_portal(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
 
 
 class Visitor:
@@ -128,13 +114,7 @@ def dead_broker_url(request):
 
 @pytest.fixture
 def broker_back():
-    client = redis.Redis.from_url(BROKER_URL, socket_connect_timeout=2)
-    try:
-        client.flushdb()
-    except redis.ConnectionError:
-        (pytest.fail if os.environ.get("REQUIRE_REDIS") else pytest.skip)("Redis is not running on 127.0.0.1:6379")
-    yield BROKER_URL
-    client.flushdb()
+    yield from flushed_redis(BROKER_URL)
 
 
 def file_through_the_web(port, session_key):
@@ -165,7 +145,7 @@ def test_a_complaint_filed_while_the_broker_is_down_is_saved_and_acknowledged_on
     try:
         tracking_number = file_through_the_web(port, client.cookies[django_settings.SESSION_COOKIE_NAME].value)
     finally:
-        stop_portal(web)
+        stop_process(web)
     assert "Broker unavailable" in (tmp_path / "web.log").read_text()
 
     acknowledgement_sql = (
@@ -178,7 +158,7 @@ def test_a_complaint_filed_while_the_broker_is_down_is_saved_and_acknowledged_on
     # The broker is back: a late task for the same email races the worker's own sweep.
     with current_app.connection_for_write(broker_back) as broker:
         deliver_email.apply_async((email_id,), connection=broker)
-    process = start_worker(tmp_path, database.url, broker_back)
+    process = start_worker(tmp_path, child_environment(DATABASE_URL=database.url, CELERY_BROKER_URL=broker_back))
     try:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline and process.poll() is None:
@@ -190,7 +170,7 @@ def test_a_complaint_filed_while_the_broker_is_down_is_saved_and_acknowledged_on
         while time.monotonic() < deadline and process.poll() is None and database.finished_sweeps() < sweeps + 2:
             time.sleep(0.5)
     finally:
-        stop_worker(process)
+        stop_process(process)
     log = (tmp_path / "worker.log").read_text()
 
     assert database.one(acknowledgement_sql, tracking_number, "acknowledgement")[1] == EmailStatus.SENT, log[-3000:]

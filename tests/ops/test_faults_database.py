@@ -21,7 +21,8 @@ from django.db import InterfaceError, OperationalError
 from django.test import RequestFactory
 
 from complaints_portal import views
-from tests.ops.test_faults_broker import Visitor, serve_portal, stop_portal
+from tests.ops.test_faults_broker import Visitor, serve_portal
+from tests.processes import stop_process
 
 CAN_MAKE_CLUSTERS = sys.platform == "linux" and bool(shutil.which("pg_createcluster")) and os.geteuid() == 0
 # A request during the outage must end at least this fast, with the 503 page.
@@ -167,7 +168,7 @@ def test_the_portal_answers_503_while_postgresql_is_down_and_recovers_without_a_
         streamed = stream.stop()
         after = visit(visitor, paths)
     finally:
-        stop_portal(web)
+        stop_process(web)
     log = (tmp_path / "web.log").read_text()
 
     for result in during:

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -22,6 +21,7 @@ from ombudsman.models import LetterStatus
 from tests.ombudsman.conftest import file_due_complaint
 from tests.ops.smtp_server import ACCEPT, STALL, SMTPServer
 from tests.ops.test_faults_broker import Database
+from tests.processes import child_environment, start_worker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -30,21 +30,9 @@ LETTERS_SQL = "SELECT complaint_id, status, attempts, message_id FROM ombudsman_
 
 
 def portal_environment(tmp_path, database, smtp):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "EMAIL_", "DATABASE_"))}
-    env.update(DJANGO_SETTINGS_MODULE="complaints_portal.settings", DATABASE_URL=database.url,
-               VAR_DIR=str(tmp_path), EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", EMAIL_TIMEOUT="60",
-               CLOCK_SWEEP_MINUTES="0.05")
-    return env
-
-
-def start_worker(tmp_path, env):
-    celery = Path(sys.executable).with_name("celery")
-    log = (tmp_path / "worker.log").open("w")
-    return subprocess.Popen(
-        [str(celery), "-A", "complaints_portal", "worker", "-B", "-s", str(tmp_path / "beat-schedule"),
-         "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    return child_environment(DATABASE_URL=database.url, VAR_DIR=str(tmp_path),
+                             EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", EMAIL_TIMEOUT="60",
+                             CLOCK_SWEEP_MINUTES="0.05")
 
 
 def sweep_clocks(env, now):
