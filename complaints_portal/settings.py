@@ -221,8 +221,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # The managers' reports: PostgreSQL working memory for their grouping queries (see
-# reports.db.room_to_group), set for the report's transaction only.
+# reports.db.room_to_group), set for the report's transaction only; and how long a report's
+# figures are kept in the cache (reports.snapshots; 0 reads them on every request). Beat
+# reads the default report again every half of that, so it never expires while in use.
 REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=300)
+if REPORTS_CACHE_SECONDS:
+    CELERY_BEAT_SCHEDULE["refresh-default-report"] = {
+        "task": "reports.tasks.refresh_default_report",
+        "schedule": timedelta(seconds=REPORTS_CACHE_SECONDS / 2),
+    }
 
 # Personal data. Closed complaints are anonymised this many years after they closed (never
 # while an ADR window or case is open); a subject access request is answered within this

@@ -137,11 +137,6 @@ TABLES = {
 }
 
 
-def build(slug, scope, now=None):
-    with room_to_group():
-        return TABLES[slug](Figures(scope, now))
-
-
 def build_all(scope, now=None):
     """Build every table, reading each figure the tables share once."""
     report = Figures(scope, now)

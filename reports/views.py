@@ -1,15 +1,17 @@
 import csv
 import functools
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from accounts import two_factor
 from accounts.roles import is_manager
-from reports import report
+from reports import report, snapshots
 from reports.forms import ReportFilterForm
 
 
@@ -35,14 +37,21 @@ def _form(request):
     return form
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @manager_required
 def index(request):
+    """Show the report's figures as last read; a POST (the page's button) reads them again now."""
     form = _form(request)
     scope = form.scope()
-    tables = report.build_all(scope)
+    query = request.GET.urlencode()
+    if request.method == "POST":
+        snapshots.take(scope)
+        return redirect(f"{reverse('reports:index')}{'?' if query else ''}{query}")
+    snapshot = snapshots.latest(scope)
     return render(request, "reports/index.html", {
-        "form": form, "scope": scope, "tables": tables, "query": request.GET.urlencode(),
-        "generated_at": timezone.now(), "chart_data": report.chart_data(tables),
+        "form": form, "scope": scope, "tables": snapshot.tables, "query": query,
+        "generated_at": snapshot.taken_at, "chart_data": report.chart_data(snapshot.tables),
+        "kept_minutes": settings.REPORTS_CACHE_SECONDS // 60,
     })
 
 
@@ -52,7 +61,8 @@ def download(request, table):
     if table not in report.TABLES:
         raise Http404("No such table.")
     scope = _form(request).scope()
-    built = report.build(table, scope)
+    # The same figures as the page the manager downloads from, unless those have expired.
+    built = snapshots.latest(scope).tables[table]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{table}-{scope.period.first:%Y%m%d}-{scope.period.last:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

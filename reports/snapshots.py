@@ -1,0 +1,52 @@
+"""The report's tables, kept for a few minutes so the page and its CSV downloads rarely wait.
+
+On a large portal the figures take most of a second to read (reports.figures), and every
+manager sees the same ones. Each scope's tables are kept in the cache, with the moment
+they were read, for REPORTS_CACHE_SECONDS; Celery beat reads the default report again well
+before it expires, so managers opening the page find it ready. A manager may recalculate
+a report at once (the page's button), and the page says how old its figures are.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from reports import report
+from reports.periods import Period
+from reports.queries import Scope
+
+KEY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    tables: dict
+    taken_at: datetime
+
+
+def _key(scope):
+    agent = scope.agent.pk if scope.agent else ""
+    return (f"reports:snapshot:{KEY_VERSION}:{scope.period.first}:{scope.period.last}:"
+            f"{scope.product}:{scope.category}:{scope.channel}:{agent}")
+
+
+def take(scope, now=None):
+    """Read the scope's figures now, keep them, and return them."""
+    now = now or timezone.now()
+    snapshot = Snapshot(report.build_all(scope, now), now)
+    if settings.REPORTS_CACHE_SECONDS:
+        cache.set(_key(scope), snapshot, settings.REPORTS_CACHE_SECONDS)
+    return snapshot
+
+
+def latest(scope):
+    """Return the scope's kept figures, reading them first if none are kept."""
+    return cache.get(_key(scope)) or take(scope)
+
+
+def refresh_default(now=None):
+    """Read the report managers open first (every complaint, the last twelve weeks) again."""
+    return take(Scope(period=Period.default(now)), now)
