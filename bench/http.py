@@ -43,6 +43,7 @@ from bench.loadgen import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/complaints_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 # Filed complaints are found by this text (and their customer and time) to be deleted afterwards.
 FILED_MARKER = "Benchmark complaint filed by bench.http"
 # Pages customers use must serve at least this share of the hello-world ceiling; staff pages less.
@@ -52,6 +53,9 @@ GOALS = {"customer": 1 / 2, "staff": 1 / 3}
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+                        help="The cache, as production's REDIS_URL: shared rate-limit counts and report figures "
+                             "(default database 12 of the local Redis; keys expire by themselves).")
     parser.add_argument("--duration", type=int, default=10, help="Seconds of load for each page (default 10).")
     parser.add_argument("--warmup", type=int, default=2,
                         help="Seconds of unrecorded load before each page (default 2): every worker's first "
@@ -63,7 +67,7 @@ def parse_args():
     return parser.parse_args()
 
 
-def production_environment(database_url, var_dir):
+def production_environment(database_url, var_dir, redis_url=DEFAULT_REDIS_URL):
     """Return the environment gunicorn (and this process) run with: production, on loopback."""
     return {
         **os.environ,
@@ -75,11 +79,12 @@ def production_environment(database_url, var_dir):
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": named_connection(database_url),
         "VAR_DIR": str(var_dir),
+        "REDIS_URL": redis_url,
         "LOG_LEVEL": "WARNING",
         # Acknowledgements are queued but never delivered: their tasks go to a broker in memory.
         "CELERY_BROKER_URL": "memory://localhost/",
         # One client asks for the track page thousands of times a second: lift its limit, so
-        # the lookup is measured (with its counting) rather than the refusal.
+        # the lookup is measured (with its counting, in Redis) rather than the refusal.
         "RATE_LIMIT_TRACK_PER_IP": str(10**9),
     }
 
@@ -301,7 +306,7 @@ def main():
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
     with tempfile.TemporaryDirectory(prefix="bench-http-") as var_dir:
-        env = production_environment(args.database_url, var_dir)
+        env = production_environment(args.database_url, var_dir, args.redis_url)
         # This process makes the sessions, so it shares gunicorn's settings (the secret key above all).
         os.environ.update(env, DJANGO_SETTINGS_MODULE="complaints_portal.settings")
         sys.path.insert(0, str(BASE_DIR))
