@@ -7,7 +7,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.forms import PasswordResetForm, ProfileForm, SignUpForm
 from complaints_portal.ratelimit import posted, rate_limit
 from ombudsman.models import Scheme
@@ -83,6 +83,12 @@ def profile(request):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def dispatch(self, request, *args, **kwargs):
+        # Someone holding only a staff member's password must not lock them out of it.
+        if request.user.is_authenticated and request.user.is_staff and not two_factor.is_verified(request):
+            return two_factor.redirect_to_verify(request)
+        return super().dispatch(request, *args, **kwargs)
 
 
 @method_decorator(rate_limit("password_reset", account=posted("email")), name="dispatch")
