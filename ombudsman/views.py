@@ -27,21 +27,32 @@ def _visible_complaint(request, tracking_number):
     return get_object_or_404(visible, tracking_number=canonical or "")
 
 
-def adr_panel(complaint, now=None):
-    """Return what a complaint's page shows about letters and the way to the ombudsman."""
+def adr_panel(complaint, now=None, *, provider_scheme=None):
+    """Return what a complaint's page shows about letters and the way to the ombudsman.
+
+    Pass provider_scheme when the page has already read it, so that it is not read twice.
+    """
     now = now or timezone.now()
-    complaint_letters = list(complaint.letters.defer("pdf", "html").order_by("created_at", "pk"))
+    complaint_letters = list(
+        complaint.letters.defer("pdf", "html").select_related("scheme").order_by("created_at", "pk")
+    )
     referral = Referral.objects.filter(complaint=complaint).select_related("scheme").first()
     latest = max(complaint_letters, key=lambda letter: (letter.letter_date, letter.pk), default=None)
     open_to_customer = complaint.adr_rights and (
         complaint.is_adr_eligible(now) or bool(complaint_letters) or referral is not None
     )
+    if referral:
+        scheme = referral.scheme
+    elif latest:
+        scheme = latest.scheme
+    else:
+        scheme = provider_scheme or Scheme.objects.provider_scheme()
     return {
         "letters": complaint_letters,
         "latest_letter": latest,
         "referral": referral,
         "open": open_to_customer,
-        "scheme": referral.scheme if referral else (latest.scheme if latest else Scheme.objects.provider_scheme()),
+        "scheme": scheme,
         "refer_by": latest.refer_by if latest else None,
         "today": uk_today(now),
     }

@@ -10,9 +10,9 @@ BANNER_COUNT_CAP = 100
 
 
 @register.simple_tag
-def adr_panel(complaint):
+def adr_panel(complaint, provider_scheme=None):
     """Return the letters and the way to the ombudsman for a complaint's page."""
-    return views.adr_panel(complaint)
+    return views.adr_panel(complaint, provider_scheme=provider_scheme)
 
 
 @register.inclusion_tag("admin/ombudsman/_clock_banner.html", takes_context=True)

@@ -1,0 +1,45 @@
+"""The customer's complaint page reads each thing it shows once, however long its timeline."""
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from complaints import services
+from complaints.models.complaint import uk_today
+from ombudsman import services as ombudsman_services
+from tests.complaints.conftest import pdf, png
+from tests.conftest import file_complaint
+
+# Session, user, complaint, attachments, events, the provider's scheme, letters, referral.
+PAGE_QUERIES = 8
+
+
+def complaint_with_a_long_timeline(customer, agent):
+    """File a complaint with files on two of its several timeline events."""
+    complaint = file_complaint(customer, attachments=[pdf("meeting log.pdf")])
+    services.add_staff_message(complaint=complaint, agent=agent, body="Could you send the bill?")
+    services.add_customer_message(complaint=complaint, customer=customer, body="Here it is.",
+                                  attachments=[pdf("march bill.pdf"), png("error.png")])
+    services.add_staff_message(complaint=complaint, agent=agent, body="Thank you, we are looking into it.")
+    return complaint
+
+
+@pytest.mark.parametrize("history", ["none", "letter", "letter and referral"])
+def test_the_page_reads_each_thing_once(customer_client, customer, agent, history, django_assert_num_queries):
+    complaint = complaint_with_a_long_timeline(customer, agent)
+    if "letter" in history:
+        ombudsman_services.declare_deadlock(complaint=complaint, actor=agent, reason="Our final position stands.")
+    if "referral" in history:
+        ombudsman_services.record_referral(complaint=complaint, actor=customer, referred_on=uk_today())
+
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = customer_client.get(reverse("complaints:detail", args=[complaint.tracking_number]))
+
+    for name in ["meeting log.pdf", "march bill.pdf", "error.png"]:
+        assertContains(response, name, count=2)  # in the list and on its timeline event
+    assertContains(response, "Thank you, we are looking into it.")
+    if "letter" in history:
+        assertContains(response, 'id="letters"')
+        assertContains(response, "You can take this complaint to")
+    if "referral" in history:
+        assertContains(response, f"You referred it on {uk_today():%-d %B %Y}")
