@@ -5,12 +5,14 @@ the actions the agent may take, each a button posting to a view of its own.
 """
 
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef
 from django.urls import path
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from complaints.admin_base import ReadOnlyAdmin
 from complaints.models import Complaint, OutgoingEmail, RootCause
@@ -79,6 +81,15 @@ class ComplaintAdmin(admin.ModelAdmin):
         except ValidationError:
             return super().get_search_results(request, queryset, search_term)
         return queryset.filter(customer__email=term.lower()), False
+
+    def action_checkbox(self, complaint):
+        """Return the row's selection box, the admin's own markup built without a form widget.
+
+        Django renders a widget template for every row, about a tenth of the list's cost.
+        """
+        label = format_html(gettext("Select this object for an action - {}"), str(complaint))
+        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+                           ACTION_CHECKBOX_NAME, complaint.pk, label)
 
     @admin.display(description="customer", ordering="customer__full_name")
     def customer_name(self, complaint):

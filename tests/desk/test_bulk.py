@@ -2,12 +2,14 @@
 
 import csv
 import io
+import re
 
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from pytest_django.asserts import assertContains
 
 from complaints import services
-from complaints.models import EventKind, Status
+from complaints.models import Complaint, EventKind, Status
 from tests.conftest import file_complaint
 from tests.desk.conftest import list_url
 
@@ -22,6 +24,26 @@ def test_the_bulk_actions_offered_change_no_status_but_acknowledgement(agent_cli
 
     choices = [value for value, _ in response.context["action_form"].fields["action"].choices if value]
     assert choices == ["assign_to_me", "assign_to_agent", "acknowledge", "export_csv"]
+
+
+def test_the_rows_checkboxes_match_the_admins_own_and_carry_the_selection(agent_client, customer, agent):
+    chosen, left = file_complaint(customer), file_complaint(customer)
+
+    page = agent_client.get(list_url()).content.decode()
+
+    boxes = re.findall(r'<td class="action-checkbox">(.*?)</td>', page)
+    expected = (f'<input type="checkbox" name="{ACTION_CHECKBOX_NAME}" value="{chosen.pk}" class="action-select" '
+                f'aria-label="Select this object for an action - {chosen.tracking_number}">')
+    assert expected in boxes and len(boxes) == 2
+    # The admin's script (select all, shift-click) finds the boxes by this markup.
+    assert expected == admin.ModelAdmin.action_checkbox(admin.site.get_model_admin(Complaint), chosen)
+    assert 'id="action-toggle"' in page
+    value = re.search(rf'name="{ACTION_CHECKBOX_NAME}" value="(\d+)"[^>]*{chosen.tracking_number}', page)[1]
+    agent_client.post(list_url(), {"action": "assign_to_me", "index": 0, ACTION_CHECKBOX_NAME: [value]})
+
+    chosen.refresh_from_db()
+    left.refresh_from_db()
+    assert chosen.assigned_to == agent and left.assigned_to is None
 
 
 def test_assign_the_selection_to_me(agent_client, customer, agent):
