@@ -4,9 +4,10 @@ import statistics
 import time
 
 
-def time_pages(client, email, pages, repeat, requests):
+def time_pages(client, email, pages, repeat, requests, warm=False):
     """Return rows of (name, median seconds a request, SQL queries a request) for ``pages``,
-    (name, URL) pairs fetched as the staff member with ``email``, past the second factor."""
+    (name, URL) pairs fetched as the staff member with ``email``, past the second factor.
+    With ``warm``, each page is requested once first, unmeasured (to fill a cache)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,8 @@ def time_pages(client, email, pages, repeat, requests):
     rows = []
     try:
         for name, url in pages:
+            if warm:
+                client.get(url)
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(url).status_code == 200, url
             queries = len(captured.captured_queries)

@@ -116,6 +116,19 @@ def test_staff_opening_the_customers_letter_link_go_through_the_logged_staff_rou
     assert accesses() == [(agent.pk, letter.complaint_id, AccessKind.LETTER_PDF)]
 
 
+def test_the_desk_and_the_letters_admin_link_letters_to_the_logged_staff_route(agent_client, agent, customer):
+    letter = adr_services.declare_deadlock(complaint=due_complaint(customer), actor=agent, reason="Final.")
+    pages = [reverse("admin:complaints_complaint_change", args=[letter.complaint_id]),
+             reverse("admin:ombudsman_letter_change", args=[letter.pk])]
+
+    html = [agent_client.get(page).content.decode() for page in pages]
+
+    staff_link = f'href="{print_pdf_url("letter", letter)}"'
+    customer_link = reverse("ombudsman:letter_pdf", args=[letter.complaint.tracking_number, letter.pk])
+    assert [staff_link in page for page in html] == [True, True]
+    assert [customer_link in page for page in html] == [False, False]
+
+
 def test_customers_reading_their_own_complaint_are_not_logged(customer, agent):
     complaint, attachment = with_attachment(customer)
     services.add_staff_message(complaint=complaint, agent=agent, body="We are looking into it.")
