@@ -7,18 +7,22 @@ before it expires, so managers opening the page find it ready. A manager may rec
 a report at once (the page's button), and the page says how old its figures are.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from redis import RedisError
 
 from reports import report
 from reports.periods import Period
 from reports.queries import Scope
 
 KEY_VERSION = 1
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,13 +42,22 @@ def take(scope, now=None):
     now = now or timezone.now()
     snapshot = Snapshot(report.build_all(scope, now), now)
     if settings.REPORTS_CACHE_SECONDS:
-        cache.set(_key(scope), snapshot, settings.REPORTS_CACHE_SECONDS)
+        try:
+            cache.set(_key(scope), snapshot, settings.REPORTS_CACHE_SECONDS)
+        except RedisError:
+            # The figures are still right: the next visit reads them again.
+            logger.exception("Report figures not kept: the cache is unavailable")
     return snapshot
 
 
 def latest(scope):
-    """Return the scope's kept figures, reading them first if none are kept."""
-    return cache.get(_key(scope)) or take(scope)
+    """Return the scope's kept figures, reading them first if none are kept (or the cache is down)."""
+    try:
+        kept = cache.get(_key(scope))
+    except RedisError:
+        logger.exception("Report figures read afresh: the cache is unavailable")
+        kept = None
+    return kept or take(scope)
 
 
 def refresh_default(now=None):

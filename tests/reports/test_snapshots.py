@@ -111,3 +111,15 @@ def test_only_managers_may_recalculate(client, dataset, persona, request):
         response = client.post(reverse("reports:index"))
 
     assert response.status_code == 403
+
+
+def test_the_page_reads_its_figures_while_the_cache_is_down(manager_client, dataset, settings, caplog):
+    # Nothing listens on port 1: every cache call fails at once.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+
+    shown, _ = received_shown(manager_client, NOW)
+
+    assert shown == 21
+    assert "Report figures read afresh: the cache is unavailable" in caplog.text
+    assert "Report figures not kept: the cache is unavailable" in caplog.text
