@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import services, two_factor
 from accounts.forms import PasswordResetForm, ProfileForm, SignUpForm
@@ -84,6 +85,8 @@ def profile(request):
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
+    # Marked before the gate runs, so an error report from it never shows the passwords typed.
+    @method_decorator(sensitive_post_parameters())
     def dispatch(self, request, *args, **kwargs):
         # Someone holding only a staff member's password must not lock them out of it.
         if request.user.is_authenticated and request.user.is_staff and not two_factor.is_verified(request):

@@ -154,8 +154,14 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 REDIS_URL = env("REDIS_URL", default="")
+# A cache that takes connections and never answers must not hold requests: its callers
+# (rate limits, the reports) carry on without it.
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
@@ -222,14 +228,17 @@ CELERY_BEAT_SCHEDULE = {
 
 # The managers' reports: PostgreSQL working memory for their grouping queries (see
 # reports.db.room_to_group), set for the report's transaction only; and how long a report's
-# figures are kept in the cache (reports.snapshots; 0 reads them on every request). Beat
-# reads the default report again every half of that, so it never expires while in use.
+# figures are kept in the cache (reports.snapshots; 0 reads them on every request). With a
+# shared cache (REDIS_URL), beat reads the default report again every half of that, so it
+# never expires while in use; a memory cache is each process's own, which beat cannot reach.
 REPORTS_WORK_MEM = env("REPORTS_WORK_MEM", default="64MB")
 REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=300)
-if REPORTS_CACHE_SECONDS:
+if REDIS_URL and REPORTS_CACHE_SECONDS:
     CELERY_BEAT_SCHEDULE["refresh-default-report"] = {
         "task": "reports.tasks.refresh_default_report",
         "schedule": timedelta(seconds=REPORTS_CACHE_SECONDS / 2),
+        # A worker that was down finds one refresh waiting, not one for every missed interval.
+        "options": {"expires": REPORTS_CACHE_SECONDS / 2},
     }
 
 # Personal data. Closed complaints are anonymised this many years after they closed (never

@@ -48,6 +48,11 @@ class Scope:
             lookups["assigned_to__id__exact"] = self.agent.pk
         return lookups
 
+    def cache_key(self):
+        """Return text that differs whenever the period or the complaints selected differ."""
+        lookups = "&".join(f"{name}={value}" for name, value in sorted(self.lookups().items()))
+        return f"{self.period.first}:{self.period.last}:{lookups}"
+
     def describe(self):
         """Say in words which complaints the filters select (empty for all)."""
         parts = [

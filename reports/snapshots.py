@@ -20,6 +20,8 @@ from reports import report
 from reports.periods import Period
 from reports.queries import Scope
 
+# Kept snapshots are pickled: bump this when Snapshot or reports.tables' classes change
+# shape, so a deploy never unpickles the previous version's objects.
 KEY_VERSION = 1
 
 logger = logging.getLogger(__name__)
@@ -32,31 +34,31 @@ class Snapshot:
 
 
 def _key(scope):
-    agent = scope.agent.pk if scope.agent else ""
-    return (f"reports:snapshot:{KEY_VERSION}:{scope.period.first}:{scope.period.last}:"
-            f"{scope.product}:{scope.category}:{scope.channel}:{agent}")
+    return f"reports:snapshot:{KEY_VERSION}:{scope.cache_key()}"
 
 
-def take(scope, now=None):
-    """Read the scope's figures now, keep them, and return them."""
+def take(scope, now=None, *, keep=True):
+    """Read the scope's figures now, keep them (unless told not to), and return them."""
     now = now or timezone.now()
     snapshot = Snapshot(report.build_all(scope, now), now)
-    if settings.REPORTS_CACHE_SECONDS:
+    if keep and settings.REPORTS_CACHE_SECONDS:
         try:
             cache.set(_key(scope), snapshot, settings.REPORTS_CACHE_SECONDS)
         except RedisError:
             # The figures are still right: the next visit reads them again.
-            logger.exception("Report figures not kept: the cache is unavailable")
+            logger.warning("Report figures not kept: the cache is unavailable", exc_info=True)
     return snapshot
 
 
 def latest(scope):
     """Return the scope's kept figures, reading them first if none are kept (or the cache is down)."""
+    if not settings.REPORTS_CACHE_SECONDS:
+        return take(scope)
     try:
         kept = cache.get(_key(scope))
     except RedisError:
-        logger.exception("Report figures read afresh: the cache is unavailable")
-        kept = None
+        logger.warning("Report figures read afresh: the cache is unavailable", exc_info=True)
+        return take(scope, keep=False)
     return kept or take(scope)
 
 

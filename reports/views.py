@@ -51,8 +51,16 @@ def index(request):
     return render(request, "reports/index.html", {
         "form": form, "scope": scope, "tables": snapshot.tables, "query": query,
         "generated_at": snapshot.taken_at, "chart_data": report.chart_data(snapshot.tables),
-        "kept_minutes": settings.REPORTS_CACHE_SECONDS // 60,
+        "kept_for": _kept_for(settings.REPORTS_CACHE_SECONDS),
     })
+
+
+def _kept_for(seconds):
+    """Say how long figures are kept: "5 minutes", "90 seconds", or "" when they are not."""
+    if not seconds:
+        return ""
+    count, unit = (seconds // 60, "minute") if seconds % 60 == 0 else (seconds, "second")
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 @manager_required
@@ -61,7 +69,8 @@ def download(request, table):
     if table not in report.TABLES:
         raise Http404("No such table.")
     scope = _form(request).scope()
-    # The same figures as the page the manager downloads from, unless those have expired.
+    # The figures kept when the download is asked for: the page's own, unless they have been
+    # read again since (by beat, or a manager's Recalculate) or have expired.
     built = snapshots.latest(scope).tables[table]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{table}-{scope.period.first:%Y%m%d}-{scope.period.last:%Y%m%d}.csv"
