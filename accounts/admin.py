@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
+from django.template.defaultfilters import pluralize
 
-from accounts import two_factor
+from accounts import recovery_codes, two_factor
 from accounts.forms import CUSTOMER_FIELDS, CustomerDetailsForm
 from accounts.models import ADR_MAX_BUSINESS_WORKERS, Authenticator, User
 
@@ -98,7 +99,9 @@ class UserAdmin(auth_admin.UserAdmin):
             return "Not set up: asked to set up an authenticator app at the next staff log in."
         if not authenticator.is_confirmed:
             return "Set-up started, not confirmed yet."
-        return f"Authenticator app confirmed on {authenticator.confirmed_at:%d %B %Y}."
+        left = recovery_codes.remaining(authenticator)
+        return (f"Authenticator app confirmed on {authenticator.confirmed_at:%d %B %Y}; "
+                f"{left} unused recovery code{pluralize(left)}.")
 
     def has_reset_two_factor_permission(self, request):
         return request.user.is_superuser
@@ -109,7 +112,8 @@ class UserAdmin(auth_admin.UserAdmin):
         reset = [user for user in queryset if two_factor.reset(user=user, actor=request.user)]
         if reset:
             self.message_user(request, f"Reset two-factor authentication for {len(reset)} account(s): "
-                                       f"they set up a new authenticator app when they next log in.",
+                                       f"their recovery codes no longer work, and they set up a new authenticator "
+                                       f"app when they next log in.",
                               messages.SUCCESS)
         else:
             self.message_user(request, "None of those accounts had an authenticator app to reset.", messages.WARNING)

@@ -206,17 +206,43 @@ class Authenticator(models.Model):
         if self.locked_until(now):
             return False
         step = totp.matching_step(self.secret, code, now=now)
-        mine = Authenticator.objects.filter(pk=self.pk)
         if step is not None:
             # A step at or before the last one used never counts: a seen code cannot be replayed.
             fresh = models.Q(last_used_step__isnull=True) | models.Q(last_used_step__lt=step)
-            not_locked = (models.Q(failed_codes__lt=self.MAX_FAILED_CODES) | models.Q(last_failed_at__isnull=True)
-                          | models.Q(last_failed_at__lte=now - self.LOCKOUT))
-            if mine.filter(fresh, not_locked).update(last_used_step=step, failed_codes=0, last_failed_at=None):
+            if self.unlocked(now).filter(fresh).update(last_used_step=step, failed_codes=0, last_failed_at=None):
                 self.last_used_step, self.failed_codes, self.last_failed_at = step, 0, None
                 return True
+        self.count_failure(now)
+        return False
+
+    def unlocked(self, now):
+        """Return this authenticator as a queryset, empty if the database says it is locked out now."""
+        return Authenticator.objects.filter(
+            models.Q(failed_codes__lt=self.MAX_FAILED_CODES) | models.Q(last_failed_at__isnull=True)
+            | models.Q(last_failed_at__lte=now - self.LOCKOUT),
+            pk=self.pk,
+        )
+
+    def count_failure(self, now):
+        """Count a wrong code towards the lockout."""
         # Counted in the database so concurrent wrong guesses all count. The count only goes
         # back to zero with a right code: after a lockout, each wrong code locks again.
-        mine.update(failed_codes=models.F("failed_codes") + 1, last_failed_at=now)
+        Authenticator.objects.filter(pk=self.pk).update(failed_codes=models.F("failed_codes") + 1, last_failed_at=now)
         self.refresh_from_db(fields=["failed_codes", "last_failed_at", "last_used_step"])
-        return False
+
+
+class RecoveryCode(models.Model):
+    """One of a staff member's single-use recovery codes, for when their phone is not to hand.
+
+    Only a hash of the code is kept (accounts/recovery_codes.py says which and why): the codes
+    are shown once, when made, and never again. ``used_at`` is set by a conditional UPDATE, and
+    ``code_hash`` is unique, so there is one row a code can use up, once.
+    """
+
+    authenticator = models.ForeignKey(Authenticator, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Recovery code #{self.pk}"

@@ -3,13 +3,16 @@
 ``is_verified(request)`` is the one check: the admin site's ``has_permission`` and the
 reports' ``manager_required`` call it. A session is verified for one authenticator, so
 resetting a lost phone's authenticator ends every session verified with it, and logging
-out (which flushes the session) ends it too.
+out (which flushes the session) ends it too. Without their phone, staff pass with one of the
+single-use recovery codes they were shown when they set the authenticator up
+(accounts/recovery_codes.py).
 
 Code that builds staff sessions outside the log-in pages:
 
 - A bench or script: log the user in (``Client.force_login``, or a ``SessionStore`` with
   django.contrib.auth's session keys), then ``mark_verified(session, user)`` and save the
-  session. The user needs a confirmed authenticator: ``enrol(user=user)`` gives one.
+  session. The user needs a confirmed authenticator: ``enrol(user=user)`` gives one (with
+  no recovery codes: ``new_recovery_codes`` makes some).
 - ``seed_demo``: ``confirmed_authenticator(user) or enrol(user=user)`` for each demo staff
   account (a rerun keeps the key already added to a phone), and print its ``secret`` and
   ``setup_uri(authenticator)`` beside the password, so whoever runs the demo can add it to
@@ -26,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from accounts import totp
+from accounts import recovery_codes, totp
 from accounts.models import Authenticator
 
 logger = logging.getLogger(__name__)
@@ -98,14 +101,18 @@ def _pass(request, authenticator):
 
 @transaction.atomic
 def confirm_setup(request, *, authenticator, code):
-    """Confirm a new authenticator with its first code and verify the session; say whether it worked."""
+    """Confirm a new authenticator with its first code and verify the session.
+
+    Return the authenticator's new recovery codes, to show once, or None if the code was wrong.
+    """
     if not authenticator.accept(code):
-        return False
+        return None
     authenticator.confirmed_at = timezone.now()
     authenticator.save(update_fields=["confirmed_at"])
+    codes = recovery_codes.replace(authenticator)
     _log(actor=authenticator.user, user=authenticator.user, message="Set up a two-factor authenticator.")
     _pass(request, authenticator)
-    return True
+    return codes
 
 
 def verify(request, *, authenticator, code):
@@ -115,6 +122,25 @@ def verify(request, *, authenticator, code):
         return False
     _pass(request, authenticator)
     return True
+
+
+def verify_recovery_code(request, *, authenticator, code):
+    """Verify the session with one of the user's recovery codes, using it up; say whether it worked."""
+    if not recovery_codes.use(authenticator, code):
+        logger.warning("Wrong two-factor recovery code for user #%s", authenticator.user_id)
+        return False
+    # Recorded where a superuser looks: a code used without the owner knowing means a leaked list.
+    _log(actor=authenticator.user, user=authenticator.user, message="Used a two-factor recovery code.")
+    _pass(request, authenticator)
+    return True
+
+
+@transaction.atomic
+def new_recovery_codes(authenticator):
+    """Replace the authenticator's recovery codes, recording it; return the new ones, to show once."""
+    codes = recovery_codes.replace(authenticator)
+    _log(actor=authenticator.user, user=authenticator.user, message="Made new two-factor recovery codes.")
+    return codes
 
 
 @transaction.atomic
@@ -132,7 +158,8 @@ def enrol(*, user, secret=None):
 def reset(*, user, actor):
     """Remove ``user``'s authenticator (a lost phone), recording who did it; say whether there was one.
 
-    Their verified sessions stop working at once; at their next log in they set up a new one.
+    Their verified sessions and their recovery codes stop working at once; at their next log
+    in they set up a new authenticator, and get new codes.
     """
     deleted, _ = Authenticator.objects.filter(user=user).delete()
     if deleted:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts import totp
+from accounts import totp, two_factor
 from accounts.models import Authenticator
 from tests.browser.a11y import blocking, describe, run_axe
 from tests.conftest import PASSWORD, enter_staff_code, staff_code
@@ -61,5 +61,35 @@ def test_a_new_agent_sets_up_their_app_from_the_page_and_reaches_the_admin(live_
     page.fill("#id_code", totp.code_at(secret, totp.step_at(timezone.now())))
     page.click("main button[type=submit]")
 
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    expect(page.locator("#print-recovery-codes")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="I have saved my codes: continue").click()
     page.wait_for_url(f"{live_server.url}{ADMIN}")
     assert Authenticator.objects.get(user=new_agent).is_confirmed
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_agent_without_their_phone_uses_a_recovery_code_then_makes_a_new_set(live_server, page, agent):
+    codes = two_factor.new_recovery_codes(agent.authenticator)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", agent.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.get_by_role("link", name="Use a recovery code").click()
+    page.wait_for_url("**/accounts/two-factor/recovery/**")
+    page.fill("#id_code", "22222-22222")
+    page.click("main button[type=submit]")
+    expect(page.locator("#error-summary")).to_contain_text("That recovery code did not work")
+    assert_accessible(page)
+
+    page.fill("#id_code", codes[0])
+    page.click("main button[type=submit]")
+
+    expect(page.locator("#recovery-codes-left")).to_have_text("You have 9 unused recovery codes.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Make a new set of recovery codes").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    assert_accessible(page)

@@ -66,6 +66,8 @@ MATRIX = {
     # are logged in with force_login, which counts as verified: the code page sends them on.
     "accounts:two_factor": row(LOGIN, 404, 404, ADMIN_INDEX, ADMIN_INDEX),
     "accounts:two_factor_setup": row(LOGIN, 404, 404, "accounts:two_factor", "accounts:two_factor"),
+    "accounts:two_factor_recovery": row(LOGIN, 404, 404, ADMIN_INDEX, ADMIN_INDEX),
+    "accounts:two_factor_recovery_codes": row(LOGIN, 404, 404, 200, 200),
     # The customer's complaints: another customer's are a 404, staff read but do not act.
     "complaints:mine": CUSTOMER_ONLY,
     "complaints:new": CUSTOMER_ONLY,

@@ -44,6 +44,7 @@ EXEMPT = {
     "admin:logout": LOG_OUT,
     "admin:login": "The admin's log in page: a GET sends them on to the code; a POST logs in again",
     "accounts:two_factor": "The page where the code is entered",
+    "accounts:two_factor_recovery": "The page where a recovery code is entered instead of the app's code",
     "accounts:password_change_done": "Says only that the staff member's own password changed",
 }
 GATED = [key for key in MATRIX if key not in EXEMPT]
