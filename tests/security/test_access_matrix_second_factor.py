@@ -17,7 +17,7 @@ from django.urls import resolve
 
 from accounts import two_factor
 from tests.conftest import PASSWORD
-from tests.security.test_access_matrix import AGENT, MANAGER, MATRIX, url_for
+from tests.security.matrix import AGENT, MANAGER, MATRIX, url_for
 
 # Where an unverified staff member lands: the admin sends them through its log in page to it.
 SECOND_FACTOR = "accounts:two_factor"
