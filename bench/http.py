@@ -13,10 +13,12 @@ Each page is checked once before it is loaded, and its SQL queries counted. Besi
 a second and latency, the run reads the CPU time gunicorn's workers and their PostgreSQL
 backends spent a request, which other work on the machine does not change.
 
-The database must already hold the demo accounts (``manage.py seed_demo``) and every
-migration. The run adds sessions for the demo customer, agent and manager (and an
-authenticator for a demo staff member who has none), and the complaints it files as the demo
-customer; it deletes all of them afterwards.
+The cache is Redis, as production's ``REDIS_URL`` (``--redis-url``, default database 12 of the
+local Redis, which must be running): rate-limit counts and the reports' kept figures are
+shared by the workers, and expire by themselves. The database must already hold the demo
+accounts (``manage.py seed_demo``) and every migration. The run adds sessions for the demo
+customer, agent and manager (and an authenticator for a demo staff member who has none), and
+the complaints it files as the demo customer; it deletes all of them afterwards.
 """
 
 import argparse
