@@ -1,14 +1,12 @@
 """Staff without their phone pass the second factor with a single-use recovery code."""
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +15,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts import recovery_codes, totp, two_factor
 from accounts.models import Authenticator, RecoveryCode, User
 from tests.conftest import PASSWORD, give_authenticator, staff_code
+from tests.threads import at_once
 
 VERIFY = reverse("accounts:two_factor")
 SETUP = reverse("accounts:two_factor_setup")
@@ -163,23 +162,12 @@ def test_two_requests_that_read_the_row_before_either_used_the_code_let_one_in(a
 @pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
                     reason="needs PostgreSQL: SQLite serialises writers, so there is no concurrency to test")
 def test_one_recovery_code_sent_by_four_requests_at_once_lets_one_in(agent, codes):
-    results, errors, start = [], [], threading.Barrier(4)
+    def send_code(wait):
+        authenticator = Authenticator.objects.get(user=agent)
+        wait()
+        return recovery_codes.use(authenticator, codes[0])
 
-    def send_code():
-        try:
-            authenticator = Authenticator.objects.get(user=agent)
-            start.wait()
-            results.append(recovery_codes.use(authenticator, codes[0]))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send_code) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(4, send_code)
 
     assert errors == []
     assert sorted(results) == [False, False, False, True]

@@ -3,14 +3,13 @@
 These need PostgreSQL: SQLite serialises every writer, so there is no race to lose.
 """
 
-import threading
 
 import pytest
 from django.conf import settings
-from django.db import connections
 
 from accounts.models import Authenticator
 from tests.conftest import staff_code
+from tests.threads import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -22,24 +21,15 @@ pytestmark = [
 
 
 def test_one_code_sent_by_four_requests_at_once_lets_one_in(agent):
-    code, results, errors, start = staff_code(), [], [], threading.Barrier(4)
+    code = staff_code()
 
-    def send_code():
-        try:
-            # Each request reads the authenticator before any of them has used the code.
-            authenticator = Authenticator.objects.get(user=agent)
-            start.wait()
-            results.append(authenticator.accept(code))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def send_code(wait):
+        # Each request reads the authenticator before any of them has used the code.
+        authenticator = Authenticator.objects.get(user=agent)
+        wait()
+        return authenticator.accept(code)
 
-    threads = [threading.Thread(target=send_code) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(4, send_code)
 
     assert errors == []
     assert sorted(results) == [False, False, False, True]

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 
@@ -16,13 +15,13 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
-from django.db import connections
 from django.utils import timezone
 
 from complaints.outbox import CLAIM_LEASE
 from ombudsman import sweep
 from ombudsman.models import Letter, LetterKind, LetterStatus
 from tests.ombudsman.conftest import file_due_complaint, postgres_test_database_url
+from tests.threads import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -44,22 +43,11 @@ def test_concurrent_sweeps_write_and_send_exactly_one_letter_each(customer, sett
     settings.CLOCK_SWEEP_BATCH = 25
     complaints = [file_due_complaint(customer) for _ in range(200)]
     mail.outbox.clear()
-    errors, start = [], threading.Barrier(4)
+    def sweep_in_a_thread(wait):
+        wait()
+        sweep.run()
 
-    def sweep_in_a_thread():
-        try:
-            start.wait()
-            sweep.run()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sweep_in_a_thread) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    _results, errors = at_once(4, sweep_in_a_thread)
 
     assert errors == []
     assert one_adr_letter_each(complaints)

@@ -14,6 +14,7 @@ from complaints.models import Complaint, Event, EventKind
 from privacy import retention
 from privacy.models import Erasure
 from tests.privacy.conftest import story, uk
+from tests.threads import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -28,22 +29,11 @@ NOW = uk(2025, 1, 1)
 def test_concurrent_runs_anonymise_each_complaint_once(settings, customer, agent):
     settings.RETENTION_BATCH = 3
     complaints = [story(customer, agent, received=uk(2018, 3, 1, 10), closed=uk(2018, 6, 1, 10)) for _ in range(12)]
-    results, errors, start = [], [], threading.Barrier(3)
+    def run(wait):
+        wait()
+        return retention.anonymise_expired(now=NOW)
 
-    def run():
-        try:
-            start.wait()
-            results.append(retention.anonymise_expired(now=NOW))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = at_once(3, run)
 
     assert errors == [] and all(result["errors"] == [] for result in results)
     assert sum(result["complaints"] for result in results) == len(complaints)
