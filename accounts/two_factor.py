@@ -1,7 +1,8 @@
 """The second factor staff pass before any staff page works: a TOTP code from an authenticator app.
 
-``is_verified(request)`` is the one check: the admin site's ``has_permission`` and the
-reports' ``manager_required`` call it. A session is verified for one authenticator, so
+``is_verified(request)`` is the one check: the admin site's ``has_permission``, the
+reports' ``manager_required``, the password change page and complaints.access (for the
+customers' complaint pages) call it. A session is verified for one authenticator, so
 resetting a lost phone's authenticator ends every session verified with it, and logging
 out (which flushes the session) ends it too. Without their phone, staff pass with one of the
 single-use recovery codes they were shown when they set the authenticator up

@@ -10,8 +10,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import two_factor
 from complaints import services, uploads
+from complaints.access import to_the_desk, visible_complaint
 from complaints.forms import (
     ComplaintForm,
     DeadlockRequestForm,
@@ -28,20 +28,9 @@ from ombudsman.models import Scheme
 COMPLAINTS_PER_PAGE = 20
 
 
-def _visible_complaint(request, tracking_number):
-    """Return a complaint the user may see, or 404 (never 403: others' complaints do not exist)."""
-    visible = Complaint.objects.visible_to(request.user, second_factor_passed=two_factor.is_verified(request))
-    return get_object_or_404(visible, tracking_number=tracking_number)
-
-
-def _to_the_desk(complaint):
-    """Send staff to the complaint's desk page, which records that they opened it."""
-    return redirect("admin:complaints_complaint_change", complaint.pk)
-
-
 def _own_complaint(request, tracking_number):
     """Return a complaint the user may act on as its customer."""
-    complaint = _visible_complaint(request, tracking_number)
+    complaint = visible_complaint(request, tracking_number)
     if complaint.customer_id != request.user.pk:
         # Only staff get here: they act on complaints from the desk, never as the customer.
         raise PermissionDenied
@@ -76,9 +65,9 @@ def new(request):
 
 @login_required
 def filed(request, tracking_number):
-    complaint = _visible_complaint(request, tracking_number)
+    complaint = visible_complaint(request, tracking_number)
     if complaint.customer_id != request.user.pk:
-        return _to_the_desk(complaint)
+        return to_the_desk(complaint)
     return render(request, "complaints/filed.html", {
         "complaint": complaint,
         "acknowledgement": complaint.emails.filter(kind=EmailKind.ACKNOWLEDGEMENT).first(),
@@ -93,9 +82,9 @@ def detail(request, tracking_number):
         raise Http404("No such complaint.")
     if canonical != tracking_number:
         return redirect("complaints:detail", canonical)
-    complaint = _visible_complaint(request, canonical)
+    complaint = visible_complaint(request, canonical)
     if complaint.customer_id != request.user.pk:
-        return _to_the_desk(complaint)
+        return to_the_desk(complaint)
     return _render_detail(request, complaint)
 
 
@@ -190,7 +179,7 @@ def withdraw(request, tracking_number):
 
 @login_required
 def attachment(request, tracking_number, pk):
-    complaint = _visible_complaint(request, tracking_number)
+    complaint = visible_complaint(request, tracking_number)
     attachment = get_object_or_404(complaint.attachments.for_customer(), pk=pk)
     if complaint.customer_id != request.user.pk:
         # Only staff get here; the desk's route records that they opened the file.

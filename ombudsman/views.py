@@ -10,21 +10,14 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
-from accounts import two_factor
 from complaints import printing
-from complaints.models import Complaint
+from complaints.access import to_the_desk, visible_complaint
 from complaints.models.complaint import uk_today
 from complaints.tracking import normalise_tracking_number
 from ombudsman import services
 from ombudsman.forms import ReferralForm
 from ombudsman.health import clock_health
 from ombudsman.models import Letter, Referral, Scheme
-
-
-def _visible_complaint(request, tracking_number):
-    canonical = normalise_tracking_number(tracking_number)
-    visible = Complaint.objects.visible_to(request.user, second_factor_passed=two_factor.is_verified(request))
-    return get_object_or_404(visible, tracking_number=canonical or "")
 
 
 def adr_panel(complaint, now=None, *, provider_scheme=None):
@@ -61,10 +54,9 @@ def adr_panel(complaint, now=None, *, provider_scheme=None):
 @login_required
 def ombudsman_page(request, tracking_number):
     """Take your complaint to the ombudsman: only once the complaint is eligible and has ADR rights."""
-    complaint = _visible_complaint(request, tracking_number)
+    complaint = visible_complaint(request, normalise_tracking_number(tracking_number) or "")
     if complaint.customer_id != request.user.pk:
-        # Staff read complaints on the desk, which records that they opened them.
-        return redirect("admin:complaints_complaint_change", complaint.pk)
+        return to_the_desk(complaint)
     panel = adr_panel(complaint)
     if not panel["open"] or panel["scheme"] is None:
         raise Http404("This complaint cannot go to the ombudsman yet.")
@@ -90,7 +82,7 @@ def ombudsman_page(request, tracking_number):
 @login_required
 def letter_pdf(request, tracking_number, letter_id):
     """Serve a letter's PDF to the complaint's customer; send staff to the desk's route."""
-    complaint = _visible_complaint(request, tracking_number)
+    complaint = visible_complaint(request, normalise_tracking_number(tracking_number) or "")
     letter = get_object_or_404(Letter.objects.select_related("complaint"), pk=letter_id, complaint=complaint)
     if complaint.customer_id != request.user.pk:
         # Only staff get here; the desk's route records who opened the letter.

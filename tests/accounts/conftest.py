@@ -1,7 +1,13 @@
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
+from accounts import totp
 from accounts.models import Authenticator, User
 from tests.conftest import PASSWORD
+
+SETUP = reverse("accounts:two_factor_setup")
 
 
 @pytest.fixture
@@ -37,3 +43,17 @@ def new_agent(agent):
     """An agent who has never set up an authenticator app."""
     Authenticator.objects.filter(user=agent).delete()
     return agent
+
+
+def password_login(user):
+    """Return a client logged in with the password only, as the log-in form does it."""
+    client = Client()
+    assert client.login(username=user.email, password=PASSWORD)
+    return client
+
+
+def confirm_setup(client, user, next_url):
+    """Open the set-up page and answer it with the code an app holding its key shows now."""
+    client.get(SETUP)
+    secret = Authenticator.objects.get(user=user).secret
+    return client.post(SETUP, {"code": totp.code_at(secret, totp.step_at(timezone.now())), "next": next_url})

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from accounts import recovery_codes, totp, two_factor
+from accounts import recovery_codes, two_factor
 from accounts.models import Authenticator, RecoveryCode, User
+from tests.accounts.conftest import confirm_setup, password_login
 from tests.conftest import PASSWORD, give_authenticator, staff_code
 from tests.threads import at_once
 
@@ -23,13 +24,6 @@ RECOVERY = reverse("accounts:two_factor_recovery")
 CODES = reverse("accounts:two_factor_recovery_codes")
 ADMIN = reverse("admin:index")
 SHOWN_CODE = re.compile(r"<code>([0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5})</code>")
-
-
-def password_login(user):
-    """Return a client logged in with the password only, as the log-in form does it."""
-    client = Client()
-    assert client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def shown_codes(response):
@@ -50,10 +44,8 @@ def codes(agent):
 
 def test_confirming_an_authenticator_shows_ten_codes_once_and_keeps_only_their_hashes(new_agent):
     client = password_login(new_agent)
-    client.get(SETUP)
-    secret = Authenticator.objects.get(user=new_agent).secret
 
-    response = client.post(SETUP, {"code": totp.code_at(secret, totp.step_at(timezone.now())), "next": ADMIN})
+    response = confirm_setup(client, new_agent, ADMIN)
 
     assertContains(response, "Store these codes safely: each works once.")
     assertContains(response, f'href="{ADMIN}"')

@@ -15,6 +15,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts import totp, two_factor
 from accounts.models import Authenticator, User
+from tests.accounts.conftest import confirm_setup, password_login
 from tests.conftest import PASSWORD, STAFF_TOTP_SECRET, give_authenticator, staff_code
 
 VERIFY = reverse("accounts:two_factor")
@@ -32,13 +33,6 @@ RFC_4226 = ["755224", "287082", "359152", "969429", "338314", "254676", "287922"
 
 def at_unix(seconds):
     return datetime.fromtimestamp(seconds, tz=UTC)
-
-
-def password_login(user):
-    """Return a client logged in with the password only, as the log-in form does it."""
-    client = Client()
-    assert client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def chain_end(response):
@@ -268,10 +262,8 @@ def test_staff_without_an_authenticator_are_shown_a_secret_to_set_one_up(new_age
 
 def test_the_first_code_confirms_the_authenticator_and_opens_the_admin(new_agent):
     client = password_login(new_agent)
-    client.get(SETUP)
-    secret = Authenticator.objects.get(user=new_agent).secret
 
-    response = client.post(SETUP, {"code": totp.code_at(secret, totp.step_at(timezone.now())), "next": ADMIN})
+    response = confirm_setup(client, new_agent, ADMIN)
 
     # The recovery codes come first (tests/accounts/test_recovery_codes.py), then the admin.
     assertContains(response, "Save your recovery codes")

@@ -21,6 +21,14 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "bypass_csp": True}
 
 
+def type_password(page, url, user, submit):
+    """Log in with the password only on the page at ``url``, as the staff member would."""
+    page.goto(url)
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click(submit)
+
+
 def assert_accessible(page):
     violations = blocking(run_axe(page))
     assert not violations, describe(violations)
@@ -29,10 +37,7 @@ def assert_accessible(page):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_agent_logs_in_with_a_password_and_a_code_from_their_app(live_server, page, agent):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", agent.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    type_password(page, f"{live_server.url}/accounts/login/", agent, "main button[type=submit]")
     page.wait_for_url("**/accounts/two-factor/**")
     assert_accessible(page)
     page.fill("#id_code", f"{(int(staff_code()) + 1) % 1_000_000:06d}")
@@ -49,10 +54,7 @@ def test_an_agent_logs_in_with_a_password_and_a_code_from_their_app(live_server,
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_new_agent_sets_up_their_app_from_the_page_and_reaches_the_admin(live_server, page, new_agent):
-    page.goto(f"{live_server.url}{ADMIN}")
-    page.fill("#id_username", new_agent.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    type_password(page, f"{live_server.url}{ADMIN}", new_agent, "input[type=submit]")
     page.wait_for_url("**/accounts/two-factor/setup/**")
     assert_accessible(page)
 
@@ -73,10 +75,7 @@ def test_a_new_agent_sets_up_their_app_from_the_page_and_reaches_the_admin(live_
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_agent_without_their_phone_uses_a_recovery_code_then_makes_a_new_set(live_server, page, agent):
     codes = two_factor.new_recovery_codes(agent.authenticator)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", agent.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    type_password(page, f"{live_server.url}/accounts/login/", agent, "main button[type=submit]")
     page.wait_for_url("**/accounts/two-factor/**")
     page.get_by_role("link", name="Use a recovery code").click()
     page.wait_for_url("**/accounts/two-factor/recovery/**")

@@ -47,6 +47,8 @@ from reports.queries import Scope
 from tests.conftest import file_complaint, make_staff
 
 PERIOD = Period(date(2026, 3, 2), date(2026, 5, 31))
+# The period as the report's filter form takes it from the query string.
+PERIOD_QUERY = {"date_from": PERIOD.first.isoformat(), "date_to": PERIOD.last.isoformat()}
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UK)
 
 M, W, B = Product.GOTOMEETING, Product.GOTOWEBINAR, Product.BILLING_ACCOUNT
@@ -169,3 +171,9 @@ def adr_dataset(dataset, manager):
     referral(c[12], manager, date(2026, 5, 19), decision=Decision.UPHELD, decision_on=date(2026, 5, 21),
              customer_accepted_on=date(2026, 5, 22), compliance_due_on=date(2026, 5, 30))
     return c
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client

@@ -3,7 +3,6 @@ complaints it counts: the link's query is resolved by the admin itself, as a man
 
 from urllib.parse import urlsplit
 
-import pytest
 import time_machine
 from django.urls import reverse
 
@@ -11,12 +10,6 @@ from reports.figures import Figures
 from reports.queries import Scope
 from reports.report import forecast_table
 from tests.reports.conftest import NOW, PERIOD
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
 
 
 def listed(client, link):

@@ -18,21 +18,14 @@ from django.urls import reverse
 
 from reports import snapshots, tasks
 from reports.queries import Scope
-from tests.reports.conftest import NOW, make_complaint, uk
+from tests.reports.conftest import NOW, PERIOD_QUERY, make_complaint, uk
 
-PERIOD_QUERY = {"date_from": "2026-03-02", "date_to": "2026-05-31"}
 RECEIVED = re.compile(r'data-figure="Received in the period">(\d+)<')
 
 
 @pytest.fixture(autouse=True)
 def kept_five_minutes(settings):
     settings.REPORTS_CACHE_SECONDS = 300
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
 
 
 def received_shown(client, at, params=PERIOD_QUERY):

@@ -5,7 +5,6 @@ import io
 import json
 import re
 
-import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,15 +14,7 @@ from accounts.roles import SUPPORT_AGENTS
 from complaints.models import Category, Channel, Product, RootCause, Upheld
 from complaints.models import Status as S
 from tests.conftest import make_staff
-from tests.reports.conftest import NOW, make_complaint, outcome, uk
-
-PERIOD_QUERY = {"date_from": "2026-03-02", "date_to": "2026-05-31"}
-
-
-@pytest.fixture
-def manager_client(client, manager):
-    client.force_login(manager)
-    return client
+from tests.reports.conftest import NOW, PERIOD_QUERY, make_complaint, outcome, uk
 
 
 def get(client, url, params=None):
