@@ -128,12 +128,14 @@ def test_the_export_is_the_customers_own_and_staff_can_download_it(agent_client,
 
 def test_answering_deletes_the_file_and_keeps_its_hash(agent_client, agent, phone_customer,
                                                        django_capture_on_commit_callbacks):
-    sar = sar_for(phone_customer, agent)
-    services.generate_subject_access_export(sar=sar, actor=agent)
-    sar.refresh_from_db()
-    name, digest = sar.export.name, sar.export_sha256
-    with django_capture_on_commit_callbacks(execute=True):
-        run_action(agent_client, "mark_answered", sar)
+    # Answered within the month (the request came on 2 November), whatever today's date is.
+    with at(uk(2026, 11, 20, 10)):
+        sar = sar_for(phone_customer, agent)
+        services.generate_subject_access_export(sar=sar, actor=agent)
+        sar.refresh_from_db()
+        name, digest = sar.export.name, sar.export_sha256
+        with django_capture_on_commit_callbacks(execute=True):
+            run_action(agent_client, "mark_answered", sar)
     sar.refresh_from_db()
     assert (sar.status, sar.answered_by, sar.export_sha256, sar.export.name) == (
         SarStatus.ANSWERED, agent, digest, "")
