@@ -176,6 +176,11 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# A mail server that takes the connection and never greets must cost seconds, not
+# EMAIL_TIMEOUT per message: connecting and greeting get this shorter timeout.
+EMAIL_CONNECT_TIMEOUT = env.float("EMAIL_CONNECT_TIMEOUT", default=5.0)
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "complaints_portal.smtp.EmailBackend"
 
 # Celery: kombu's filesystem transport in var/ needs no server; CELERY_BROKER_URL
 # (redis://127.0.0.1:6379/0) switches to a real broker.
@@ -207,6 +212,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CLOCK_SWEEP_MINUTES = env.float("CLOCK_SWEEP_MINUTES", default=5)
 CLOCK_UNHEALTHY_AFTER = timedelta(minutes=3 * CLOCK_SWEEP_MINUTES)
 CLOCK_SWEEP_BATCH = env.int("CLOCK_SWEEP_BATCH", default=200)
+# Retries of emails and letters come last in a sweep and stop after this many seconds, so a
+# slow mail server delays deliveries only (the workers' tasks and the next sweep go on).
+CLOCK_SWEEP_DELIVERY_SECONDS = env.float("CLOCK_SWEEP_DELIVERY_SECONDS", default=60)
 ADR_WARNING_DAYS = env.int("ADR_WARNING_DAYS", default=14)
 COMPLIANCE_REMINDER_DAYS = env.int("COMPLIANCE_REMINDER_DAYS", default=7)
 CELERY_BEAT_SCHEDULE = {

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from complaints.admin_base import ReadOnlyAdmin
 from complaints.models.complaint import uk_today
 from ombudsman import services
-from ombudsman.models import Letter, LetterStatus, Referral, Scheme, SweepRun, WaitingPeriodPolicy
+from ombudsman.models import Letter, LetterStatus, Referral, Scheme, SweepFailure, SweepRun, WaitingPeriodPolicy
 
 
 @admin.register(Scheme)
@@ -186,3 +186,27 @@ def _check_new_referral(form):
 class SweepRunAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "finished_at", "swept_as_of", "counts", "errors"]
     readonly_fields = ["started_at", "finished_at", "swept_as_of", "counts", "errors"]
+
+
+@admin.register(SweepFailure)
+class SweepFailureAdmin(ReadOnlyAdmin):
+    """What the clock sweep keeps failing on: each row stays here until the sweep handles it."""
+
+    list_display = ["step", "item", "attempts", "first_failed_at", "last_failed_at", "retry_at", "short_error"]
+    list_filter = ["step"]
+    readonly_fields = ["step", "item", "attempts", "first_failed_at", "last_failed_at", "retry_at", "error"]
+    fields = readonly_fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("complaint")
+
+    @admin.display(description="item")
+    def item(self, obj):
+        if obj.complaint is None:
+            return f"#{obj.object_id}"
+        url = reverse("admin:complaints_complaint_change", args=[obj.complaint_id])
+        return format_html('<a href="{}">{}</a> (#{})', url, obj.complaint.tracking_number, obj.object_id)
+
+    @admin.display(description="error")
+    def short_error(self, obj):
+        return obj.error[:120]

@@ -6,25 +6,28 @@ from django.conf import settings
 from django.utils import timezone
 
 from complaints.models import CLOSED_STATUSES, Complaint
-from ombudsman.models import SweepRun
+from ombudsman.models import SweepFailure, SweepRun
 
 
 def clock_health(now=None):
-    """Describe the last completed sweep and whether it is recent enough to call the clock alive."""
+    """Describe the last completed sweep, whether the clock is alive, and what it cannot do.
+
+    ``healthy``: a sweep finished recently enough. ``degraded``: it runs, but some rows keep
+    failing (``failing`` counts them) or the last run reported errors (a refused letter, no
+    provider scheme): letters or warnings are being held back until someone looks.
+    """
     now = now or timezone.now()
     last = SweepRun.last_finished()
     limit = settings.CLOCK_UNHEALTHY_AFTER
-    if last is None:
-        return {"healthy": False, "last_sweep_at": None, "age_seconds": None,
-                "limit_seconds": int(limit.total_seconds()), "errors": []}
-    age = now - last.finished_at
-    return {
-        "healthy": age <= limit,
-        "last_sweep_at": last.finished_at,
-        "age_seconds": int(age.total_seconds()),
-        "limit_seconds": int(limit.total_seconds()),
-        "errors": last.errors,
-    }
+    failing = SweepFailure.objects.count()
+    health = {"healthy": False, "last_sweep_at": None, "age_seconds": None,
+              "limit_seconds": int(limit.total_seconds()), "errors": [], "failing": failing}
+    if last is not None:
+        age = now - last.finished_at
+        health.update(healthy=age <= limit, last_sweep_at=last.finished_at, age_seconds=int(age.total_seconds()),
+                      errors=last.errors)
+    health["degraded"] = bool(failing or health["errors"])
+    return health
 
 
 def warned_open_complaints(now=None):

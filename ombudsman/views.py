@@ -96,7 +96,11 @@ def letter_pdf(request, tracking_number, letter_id):
 
 @never_cache
 def healthz(request):
-    """Report whether the database answers and the clock sweep still runs: 200 or 503."""
+    """Report whether the database answers and the clock sweep runs: 200 ok, 200 degraded, or 503.
+
+    Degraded: the sweep runs, but some rows keep failing or its last run reported errors;
+    ``clock.problems`` says what, for monitoring to raise with someone.
+    """
     body = {"database": "ok"}
     try:
         with connection.cursor() as cursor:
@@ -105,11 +109,19 @@ def healthz(request):
     except DatabaseError as exc:
         body["database"] = f"error: {type(exc).__name__}"
         return JsonResponse({"status": "unhealthy", **body}, status=503)
+    problems = []
+    if clock["failing"]:
+        problems.append(f"{clock['failing']} row(s) keep failing in the clock sweep")
+    if clock["errors"]:
+        problems.append(f"the last sweep reported {len(clock['errors'])} error(s)")
     body["clock"] = {
         "healthy": clock["healthy"],
         "last_sweep_at": clock["last_sweep_at"].isoformat() if clock["last_sweep_at"] else None,
         "age_seconds": clock["age_seconds"],
         "limit_seconds": clock["limit_seconds"],
+        "failing": clock["failing"],
+        "problems": problems,
     }
-    healthy = clock["healthy"]
-    return JsonResponse({"status": "ok" if healthy else "unhealthy", **body}, status=200 if healthy else 503)
+    if not clock["healthy"]:
+        return JsonResponse({"status": "unhealthy", **body}, status=503)
+    return JsonResponse({"status": "degraded" if problems else "ok", **body})

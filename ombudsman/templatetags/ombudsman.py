@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 
 from ombudsman import views
 from ombudsman.health import clock_health, warned_open_complaints
@@ -21,9 +22,11 @@ def clock_banner(context):
     request = context.get("request")
     if request is None or not request.user.is_active or not request.user.is_staff:
         return {"show": False}
+    can_see_failures = request.user.has_perm("ombudsman.view_sweepfailure")
     return {
         "show": True,
         "health": clock_health(),
+        "failures_url": reverse("admin:ombudsman_sweepfailure_changelist") if can_see_failures else "",
         "print_queue": Letter.objects.filter(status=LetterStatus.PRINT_QUEUED).count(),
         "failing_letters": Letter.objects.filter(status=LetterStatus.PENDING).exclude(last_error="").count(),
         "compliance_overdue": Referral.objects.filter(

@@ -35,7 +35,8 @@ def test_healthz_turns_unhealthy_when_the_sweep_stops(client, db, settings):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok", "database": "ok",
-        "clock": {"healthy": True, "last_sweep_at": start.isoformat(), "age_seconds": 0, "limit_seconds": 900},
+        "clock": {"healthy": True, "last_sweep_at": start.isoformat(), "age_seconds": 0, "limit_seconds": 900,
+                  "failing": 0, "problems": []},
     }
     with time_machine.travel(start + timedelta(minutes=15), tick=False):
         assert client.get("/healthz").status_code == 200

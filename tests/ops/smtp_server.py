@@ -1,4 +1,4 @@
-"""A minimal SMTP server for fault tests: it accepts, refuses or stalls, as the test says.
+"""Minimal SMTP servers for fault tests: they accept, refuse, stall or never answer, as the test says.
 
 Python 3.11's ``smtpd`` is deprecated; this speaks just enough SMTP for Django's SMTP
 backend (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT; no TLS, no AUTH), on a thread, on a free
@@ -6,6 +6,7 @@ port of 127.0.0.1, so another process (a Celery worker) can send to it too.
 """
 
 import email
+import socket
 import socketserver
 import threading
 import time
@@ -39,8 +40,10 @@ class SMTPServer:
     Change ``reply`` at any time: it applies to the next message that ends its DATA.
     """
 
-    def __init__(self, reply=ACCEPT):
+    def __init__(self, reply=ACCEPT, delay=0):
         self.reply = reply
+        # Seconds to wait before answering a message's DATA, as a slow server would.
+        self.delay = delay
         self.received = []
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -94,7 +97,9 @@ class SMTPServer:
                         self.reply("250 2.0.0 OK")
                     elif verb == "DATA":
                         self.reply("354 End data with <CR><LF>.<CR><LF>")
-                        answer = server._record(self.read_data())
+                        raw = self.read_data()
+                        time.sleep(server.delay)
+                        answer = server._record(raw)
                         if answer is STALL:
                             server._release.wait(120)
                             return
@@ -112,3 +117,33 @@ class SMTPServer:
                 return b"".join(lines)
 
         return Handler
+
+
+class SilentServer:
+    """A server that accepts connections and never says a word (not even its greeting).
+
+    The honest way to test a hanging mail server: the client connects at once, then waits.
+    """
+
+    def __init__(self):
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self.connections = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._socket.close()
+        for conn in self.connections:
+            conn.close()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self._socket.accept()
+            except OSError:
+                return
+            self.connections.append(conn)

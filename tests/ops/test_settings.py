@@ -1,4 +1,4 @@
-"""Production settings refuse to start without a real secret key."""
+"""Settings from the environment: production refuses a weak secret key; mail goes through the portal's backend."""
 
 import os
 import subprocess
@@ -34,3 +34,18 @@ def test_production_starts_with_a_long_secret_key_and_allowed_hosts():
     result = start_django(SECRET_KEY="k" * 64, ALLOWED_HOSTS="portal.example.com")
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("email_url", "backend"), [
+    ("smtp+tls://user:secret@smtp.example.com:587", "complaints_portal.smtp.EmailBackend"),
+    ("", "django.core.mail.backends.filebased.EmailBackend"),
+])
+def test_a_real_mail_server_is_reached_through_the_backend_with_a_short_connect_timeout(email_url, backend):
+    environment = {"DJANGO_SETTINGS_MODULE": "complaints_portal.settings", "EMAIL_URL": email_url,
+                   "EMAIL_CONNECT_TIMEOUT": "3"}
+    printed = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; "
+         "print(settings.EMAIL_BACKEND, settings.EMAIL_CONNECT_TIMEOUT, settings.EMAIL_TIMEOUT)"],
+        cwd=PROJECT, env={**os.environ, **environment}, capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert printed.stdout.split() == [backend, "3.0", "20"]

@@ -142,6 +142,7 @@ MATRIX = {
     "admin:ombudsman_scheme_change": STAFF_ONLY,
     "admin:ombudsman_waitingperiodpolicy_changelist": STAFF_ONLY,
     "admin:ombudsman_sweeprun_changelist": STAFF_ONLY,
+    "admin:ombudsman_sweepfailure_changelist": STAFF_ONLY,
     "admin:privacy_subjectaccessrequest_changelist": STAFF_ONLY,
     "admin:privacy_subjectaccessrequest_change": STAFF_ONLY,
     "admin:privacy_subjectaccessrequest_add": STAFF_ONLY,
