@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 
+import clock
 from accounts import recovery_codes, totp, two_factor
 
 CODE = re.compile(rf"^[0-9]{{{totp.DIGITS}}}$")
@@ -59,7 +59,7 @@ def _next_url(request):
 
 def _locked_message(until, then="enter the code your app shows"):
     return (f"Too many wrong codes. For your security, codes are not checked until "
-            f"{timezone.localtime(until):%H:%M}. Then {then}.")
+            f"{clock.uk_time(until):%H:%M}. Then {then}.")
 
 
 def _with_next(name, next_url):

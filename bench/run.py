@@ -100,7 +100,7 @@ def quiet_moment():
     moment = min(value for value in candidates if value) - timedelta(days=settings.ADR_WARNING_DAYS + 1)
     first_due = Referral.objects.aggregate(first=Min("compliance_due_on"))["first"]
     if first_due:
-        from complaints.models import uk_midnight
+        from clock import uk_midnight
 
         moment = min(moment, uk_midnight(first_due) - timedelta(days=settings.COMPLIANCE_REMINDER_DAYS + 2))
     return moment
@@ -151,7 +151,8 @@ def time_claim(count, now):
     chosen = list(
         Complaint.objects.filter(adr_rights=True)
         .exclude(Exists(Letter.objects.filter(complaint=OuterRef("pk"))))
-        .order_by("pk").only("pk", "status", "closed_at", "adr_letter_pending", "adr_opens_at")[:count]
+        .order_by("pk").only("pk", "status", "closed_at", "adr_letter_pending", "adr_opens_at", "customer_told_at",
+                             "refer_by")[:count]
     )
     ids = [complaint.pk for complaint in chosen]
     marker = timezone.now()
@@ -171,8 +172,8 @@ def time_claim(count, now):
                            "AND created_at >= %s", [ids, marker])
             cursor.execute("DELETE FROM ombudsman_letter WHERE complaint_id = ANY(%s) AND created_at >= %s",
                            [ids, marker])
-        Complaint.objects.bulk_update(chosen, ["status", "closed_at", "adr_letter_pending", "adr_opens_at"],
-                                      batch_size=1000)
+        Complaint.objects.bulk_update(chosen, ["status", "closed_at", "adr_letter_pending", "adr_opens_at",
+                                               "customer_told_at", "refer_by"], batch_size=1000)
     return elapsed, written
 
 

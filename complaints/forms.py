@@ -1,8 +1,8 @@
 from django import forms
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import cached_property
 
+import clock
 from complaints.models import Category, Complaint
 from complaints.tracking import normalise_tracking_number
 from complaints.uploads import MultipleFileField
@@ -55,7 +55,7 @@ class ComplaintForm(AttachmentsMixin, forms.ModelForm):
 
     def clean_statement_date(self):
         statement_date = self.cleaned_data["statement_date"]
-        if statement_date and statement_date > timezone.localdate():
+        if statement_date and statement_date > clock.uk_today():
             raise forms.ValidationError("The statement date can’t be in the future.")
         return statement_date
 

@@ -6,8 +6,8 @@ The PDF helpers also serve the ombudsman's letters.
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from clock import uk_today
 from complaints.models import PostalKind, PostalLetter
-from complaints.models.complaint import uk_today
 
 TEMPLATES = {
     PostalKind.ACKNOWLEDGEMENT: "complaints/letters/acknowledgement.html",

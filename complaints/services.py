@@ -7,11 +7,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+import clock
 from accounts.models import PreferredContact
 from complaints import outbox, printing
 from complaints.models import (
     CLOSED_STATUSES,
-    UK,
     Attachment,
     Channel,
     Complaint,
@@ -52,7 +52,7 @@ def file_complaint(*, customer, product, category, description, desired_outcome,
     """
     now = timezone.now()
     received_at = received_at or now
-    backdated = bool(logged_by) and timezone.localtime(received_at, UK).date() < timezone.localtime(now, UK).date()
+    backdated = bool(logged_by) and clock.uk_date(received_at) < clock.uk_today(now)
     if logged_by and received_at > now:
         raise ValueError("A complaint cannot be received in the future.")
     if backdated and not backdate_reason.strip():

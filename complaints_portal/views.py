@@ -9,9 +9,9 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
-from complaints.models import UK, Product
+import clock
+from complaints.models import Product
 from complaints_portal import code_of_practice as code
 from complaints_portal.forms import CodeOfPracticeRequestForm
 from complaints_portal.ratelimit import rate_limit
@@ -45,7 +45,7 @@ def website_url(address):
 
 def home(request):
     """Explain how to complain, what happens next, the waiting period and the way to the ombudsman."""
-    days = WaitingPeriodPolicy.days_for(timezone.localdate(timezone=UK))
+    days = WaitingPeriodPolicy.days_for(clock.uk_today())
     return render(request, "pages/home.html", {
         "scheme": Scheme.objects.provider_scheme(),
         "waiting_period": describe_days(days),

@@ -13,8 +13,9 @@ from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+import clock
 from complaints import services
-from complaints.models import UK, Status
+from complaints.models import Status
 from complaints_portal.spreadsheets import safe_text
 from desk import audit, permissions
 from desk.changelist import clock_badge, days_open, staff_for_assignment
@@ -112,7 +113,7 @@ def _rows(queryset):
             complaint.tracking_number, customer.full_name, customer.email, complaint.get_product_display(),
             complaint.get_category_display(), complaint.get_channel_display(), complaint.get_status_display(),
             complaint.assigned_to.full_name if complaint.assigned_to else "",
-            timezone.localtime(complaint.received_at, UK).strftime("%Y-%m-%d %H:%M"),
+            clock.uk_time(complaint.received_at).strftime("%Y-%m-%d %H:%M"),
             complaint.adr_deadline_date.isoformat(), days_open(complaint, now), clock_badge(complaint, now)[1],
             "yes" if customer.vulnerable and customer.has_support_consent else "no",
             "yes" if complaint.has_adr_letter else "no", "yes" if complaint.deadlock_at else "no",
@@ -126,6 +127,6 @@ def export_csv(model_admin, request, queryset):
                                   complaint_ids=queryset.values_list("pk", flat=True))
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse((writer.writerow(row) for row in _rows(queryset)), content_type="text/csv")
-    stamp = timezone.localtime(timezone.now(), UK).strftime("%Y%m%d-%H%M")
+    stamp = clock.uk_time(timezone.now()).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="complaints-{stamp}.csv"'
     return response

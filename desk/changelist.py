@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+import clock
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
-from complaints.models import CLOSED_STATUSES, UK, Status
-from complaints.models.complaint import uk_today
+from complaints.models import CLOSED_STATUSES, Status
 
 # How many pages beyond the one shown the paginator counts rows for.
 PAGES_AHEAD = 5
@@ -191,7 +191,7 @@ def clock_badge(complaint, now=None):
     """Return (band, words) for the time left before ADR opens on a complaint."""
     if complaint.is_closed:
         return "closed", "Closed"
-    today = uk_today(now)
+    today = clock.uk_today(now)
     days = (complaint.adr_deadline_date - today).days
     if days <= 0:
         return "overdue", "Overdue today" if days == 0 else f"Overdue {-days} d"
@@ -202,4 +202,4 @@ def clock_badge(complaint, now=None):
 def days_open(complaint, now=None):
     """Return how many calendar days the complaint has been (or was) open."""
     end = complaint.closed_at if complaint.is_closed and complaint.closed_at else (now or timezone.now())
-    return (timezone.localtime(end, UK).date() - complaint.received_on).days
+    return (clock.uk_date(end) - complaint.received_on).days

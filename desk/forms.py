@@ -5,8 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from clock import uk_today
 from complaints.models import RootCause, Upheld
-from complaints.models.complaint import uk_today
 from desk.changelist import staff_for_assignment
 from ombudsman.models import Decision
 

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+import clock
 from accounts.admin import STAFF_CONSENT_LABEL
 from accounts.forms import CUSTOMER_FIELDS, CustomerDetailsForm
 from accounts.models import PreferredContact
 from complaints.forms import ComplaintForm
-from complaints.models import UK, Channel
+from complaints.models import Channel
 from desk import permissions, services
 
 MAX_MATCHES = 20
@@ -56,7 +57,7 @@ class LoggedComplaintForm(ComplaintForm):
     channel = forms.ChoiceField(label="How it arrived",
                                 choices=[(value, label) for value, label in Channel.choices if value != Channel.WEB])
     received_at = forms.DateTimeField(
-        label="When the customer first complained", initial=lambda: timezone.localtime(timezone.now(), UK),
+        label="When the customer first complained", initial=lambda: clock.uk_time(timezone.now()),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Their first expression of dissatisfaction, whatever the channel: the clock starts then.",
     )
@@ -85,7 +86,7 @@ class LoggedComplaintForm(ComplaintForm):
         now = timezone.now()
         if received_at > now:
             self.add_error("received_at", "The customer cannot have complained in the future.")
-        elif (timezone.localtime(received_at, UK).date() < timezone.localtime(now, UK).date()
+        elif (clock.uk_date(received_at) < clock.uk_today(now)
               and not cleaned.get("backdate_reason", "").strip()):
             self.add_error("backdate_reason", "Say why the complaint starts before today: it moves the clock.")
         return cleaned

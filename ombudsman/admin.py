@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from clock import uk_today
 from complaints.admin_base import ReadOnlyAdmin
-from complaints.models.complaint import uk_today
 from ombudsman import services
 from ombudsman.models import Letter, LetterStatus, Referral, Scheme, SweepFailure, SweepRun, WaitingPeriodPolicy
 

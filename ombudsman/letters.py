@@ -15,8 +15,8 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import strip_tags
 
 from accounts.models import PreferredContact
+from clock import uk_today
 from complaints import outbox
-from complaints.models.complaint import uk_today
 from ombudsman.models import Delivery, Letter, LetterKind, LetterStatus, Scheme
 
 DATE_FORMAT = "j F Y"

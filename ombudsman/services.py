@@ -4,15 +4,20 @@ Each writes its timeline event in the same transaction as its change; anything t
 reach someone is a row first (a Letter, or an email in the outbox), delivered on commit.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+import clock
 from accounts.roles import COMPLAINT_MANAGERS
+from clock import uk_today
 from complaints import outbox
-from complaints.models import CLOSED_STATUSES, UK, Complaint, EmailKind, Event, EventKind, Status
-from complaints.models.complaint import uk_today
+from complaints.models import CLOSED_STATUSES, Complaint, EmailKind, Event, EventKind, Status
 from complaints.services import change_status
 from ombudsman import letters
 from ombudsman.models import Decision, Letter, LetterKind, LetterStatus, Referral
@@ -22,6 +27,14 @@ DELIVER_LETTER_TASK = "ombudsman.tasks.deliver_letter"
 
 def _save_letter(letter):
     letter.save()
+    # The customer has been told (the first letter's moment stays), and may refer until
+    # 12 months from this, the latest, letter: the clock reads both from the complaint.
+    complaint = letter.complaint
+    complaint.customer_told_at = complaint.customer_told_at or letter.created_at
+    complaint.refer_by = letter.refer_by
+    Complaint.objects.filter(pk=complaint.pk).update(
+        customer_told_at=Coalesce("customer_told_at", Value(letter.created_at)), refer_by=letter.refer_by
+    )
     Event.objects.create(
         complaint=letter.complaint, kind=EventKind.LETTER,
         summary=f"{letter.get_kind_display()} written, to go by {letter.get_delivery_display().lower()}",
@@ -112,7 +125,7 @@ def warn_deadline(*, complaint, now=None):
     opens_on = complaint.adr_deadline_date
     _email_staff(
         complaint=complaint, kind=EmailKind.DEADLINE_WARNING, template="ombudsman/email/deadline_warning",
-        context={"complaint": complaint, "opens_on": opens_on, "days_left": (opens_on - now.astimezone(UK).date()).days,
+        context={"complaint": complaint, "opens_on": opens_on, "days_left": complaint.days_left(now),
                  "admin_url": outbox.absolute_url(f"/admin/complaints/complaint/{complaint.pk}/change/")},
     )
     Event.objects.create(
@@ -138,18 +151,27 @@ def latest_letter(complaint):
 
 
 def check_referral(*, complaint, referred_on):
-    """Refuse a referral the rules do not allow (raises ValidationError)."""
+    """Refuse a referral the rules do not allow (raises ValidationError).
+
+    The customer must have had the right to refer (``clock.may_refer``) on the day they did.
+    """
     if not complaint.adr_rights:
         raise ValidationError("This customer has no right to ADR for this complaint.")
     if Referral.objects.filter(complaint=complaint).exists():
         raise ValidationError("This complaint has already been referred to the scheme.")
     if referred_on > uk_today():
         raise ValidationError({"referred_on": "The referral date cannot be in the future."})
-    eligible_on = timezone.localtime(complaint.adr_eligible_at, UK).date()
-    if referred_on < eligible_on:
+    end_of_that_day = clock.uk_midnight(referred_on + timedelta(days=1)) - timedelta(microseconds=1)
+    if clock.may_refer(complaint, min(end_of_that_day, timezone.now())):
+        return
+    if complaint.status == Status.WITHDRAWN:
+        raise ValidationError("The customer withdrew this complaint: it can go to the scheme only if it is reopened.")
+    if complaint.refer_by and referred_on > complaint.refer_by:
         raise ValidationError(
-            {"referred_on": f"The complaint could be referred from {letters.uk_date(eligible_on)} only."}
+            {"referred_on": f"The time to refer ended on {letters.uk_date(complaint.refer_by)}."}
         )
+    opens_on = clock.uk_date(clock.referral_opens_at(complaint))
+    raise ValidationError({"referred_on": f"The complaint could be referred from {letters.uk_date(opens_on)} only."})
 
 
 @transaction.atomic
@@ -171,6 +193,12 @@ def record_referral(*, complaint, actor, referred_on, case_reference=""):
 def _save_referral(referral, fields):
     referral.full_clean(exclude=["complaint", "recorded_by"])
     referral.save(update_fields=fields)
+
+
+def _end_case(referral, ended_on):
+    # The customer answered the decision: the case is over, and with it the right to refer.
+    referral.complaint.adr_case_ended_on = ended_on
+    Complaint.objects.filter(pk=referral.complaint_id).update(adr_case_ended_on=ended_on)
 
 
 @transaction.atomic
@@ -225,6 +253,7 @@ def record_customer_acceptance(*, referral, actor, accepted_on):
     if referral.decision != Decision.NOT_UPHELD:
         referral.compliance_due_on = referral.scheme.compliance_due_on(accepted_on)
     _save_referral(referral, ["customer_accepted_on", "compliance_due_on"])
+    _end_case(referral, accepted_on)
     summary = "The customer accepted the decision"
     if referral.compliance_due_on:
         summary += f"; we must comply by {letters.uk_date(referral.compliance_due_on)}"
@@ -238,6 +267,7 @@ def record_customer_rejection(*, referral, actor, rejected_on):
     """Record that the customer turned the decision down: they are not bound, and the case ends."""
     referral.customer_rejected_on = rejected_on
     _save_referral(referral, ["customer_rejected_on"])
+    _end_case(referral, rejected_on)
     _referral_event(referral, actor=actor, summary="The customer turned the decision down; the case is closed",
                     rejected_on=rejected_on.isoformat())
     return referral

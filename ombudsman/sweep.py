@@ -20,9 +20,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from clock import uk_today
 from complaints import outbox
 from complaints.models import CLOSED_STATUSES, Complaint, OutgoingEmail, Status
-from complaints.models.complaint import uk_today
 from ombudsman import delivery, letters, services
 from ombudsman.models import Letter, Referral, SweepFailure, SweepRun, SweepStep
 

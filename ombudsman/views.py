@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
+from clock import uk_today
 from complaints import printing
 from complaints.access import to_the_desk, visible_complaint
-from complaints.models.complaint import uk_today
 from complaints.tracking import normalise_tracking_number
 from ombudsman import services
 from ombudsman.forms import ReferralForm

@@ -12,9 +12,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from clock import uk_today
 from complaints.admin_base import ReadOnlyAdmin
 from complaints.models import Complaint
-from complaints.models.complaint import uk_today
 from complaints.tracking import normalise_tracking_number
 from privacy import services
 from privacy.models import AccountClosure, CustomerErasure, Erasure, SarLogEntry, SarStatus, SubjectAccessRequest

@@ -16,8 +16,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+import clock
 from complaints import printing
-from complaints.models import UK, Attachment, Event, OutgoingEmail, PostalLetter
+from complaints.models import Attachment, Event, OutgoingEmail, PostalLetter
 from ombudsman.models import Letter
 from privacy.models import AccountClosure
 
@@ -27,7 +28,7 @@ def _when(value):
     if value is None:
         return None
     if hasattr(value, "tzinfo"):
-        return timezone.localtime(value, UK).isoformat()
+        return clock.uk_time(value).isoformat()
     return value.isoformat()
 
 

@@ -1,14 +1,12 @@
 import secrets
-from datetime import timedelta
 
-import holidays
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from complaints.models import UK, Channel
-from complaints.models.complaint import uk_today
+import clock
+from complaints.models import Channel
 
 
 class Erasure(models.Model):
@@ -66,7 +64,7 @@ class AccountClosure(models.Model):
         ordering = ["-closed_at"]
 
     def __str__(self):
-        return f"Account #{self.customer_id} closed {timezone.localtime(self.closed_at, UK):%d %B %Y}"
+        return f"Account #{self.customer_id} closed {clock.uk_time(self.closed_at):%d %B %Y}"
 
 
 class FileToDelete(models.Model):
@@ -86,10 +84,6 @@ class FileToDelete(models.Model):
 class SarStatus(models.TextChoices):
     OPEN = "open", "Open"
     ANSWERED = "answered", "Answered"
-
-
-def uk_bank_holidays(years):
-    return holidays.country_holidays("GB", subdiv="ENG", years=years)
 
 
 def export_path(instance, filename):
@@ -145,16 +139,13 @@ class SubjectAccessRequest(models.Model):
         bank holiday moves it to the next working day. This is the ICO's reading of the rule.
         """
         due = received_on + relativedelta(months=settings.SAR_RESPONSE_MONTHS)
-        closed_days = uk_bank_holidays(range(due.year, due.year + 2))
-        while due.weekday() >= 5 or due in closed_days:
-            due += timedelta(days=1)
-        return due
+        return clock.next_working_day(due)
 
     def fix_due_date(self):
-        self.due_on = self.due_for(timezone.localtime(self.received_at, UK).date())
+        self.due_on = self.due_for(clock.uk_date(self.received_at))
 
     def is_overdue(self, today=None):
-        today = today or uk_today()
+        today = today or clock.uk_today()
         return self.status == SarStatus.OPEN and today > self.due_on
 
 

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Exists, OuterRef, Q
 
+from clock import uk_today
 from complaints.models import CLOSED_STATUSES, Complaint
-from complaints.models.complaint import uk_today
 from ombudsman.models import Letter, Referral
 from privacy.models import AccountClosure, CustomerErasure, Erasure, SarStatus, SubjectAccessRequest
 

@@ -19,8 +19,9 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+import clock
 from complaints import outbox, printing
-from complaints.models import UK, Complaint, EmailKind, Event, EventKind, OutgoingEmail
+from complaints.models import Complaint, EmailKind, Event, EventKind, OutgoingEmail
 from complaints.services import withdraw_complaint
 from ombudsman.letters import uk_date
 from ombudsman.models import Referral
@@ -75,7 +76,7 @@ def _erase_letters(complaint, now):
         for pk, kind, letter_date, digest in complaint.letters.exclude(pdf_sha256="").values_list(
             "pk", "kind", "letter_date", "pdf_sha256")
     ]
-    context = {"complaint": complaint, "erased_on": timezone.localtime(now, UK).date()}
+    context = {"complaint": complaint, "erased_on": clock.uk_date(now)}
     page = render_to_string("privacy/erased_letter.html", context)
     text = render_to_string("privacy/erased_letter.txt", context)
     pdf = printing.render_pdf(page)
@@ -258,7 +259,7 @@ def mark_subject_access_answered(*, sar, actor):
     _delete_after_commit([sar.export.name])
     sar.status, sar.answered_at, sar.answered_by, sar.export = SarStatus.ANSWERED, timezone.now(), actor, ""
     sar.save(update_fields=["status", "answered_at", "answered_by", "export"])
-    late = timezone.localtime(sar.answered_at, UK).date() > sar.due_on
+    late = clock.uk_date(sar.answered_at) > sar.due_on
     _log(sar, actor, f"Answered{' late' if late else ''}: export SHA-256 {sar.export_sha256} sent; "
                      "our copy of the file deleted")
     return sar

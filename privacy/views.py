@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 
-from complaints.models.complaint import uk_today
+from clock import uk_today
 from privacy import export, services
 from privacy.forms import CloseAccountForm
 

@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Q
 
+from clock import uk_today
 from ombudsman.models import Decision, Letter, LetterKind, Referral
-from reports.periods import uk_today
 
 UPHELD_DECISIONS = (Decision.UPHELD, Decision.PARTLY_UPHELD)
 

@@ -15,11 +15,11 @@ from functools import cached_property
 
 from django.db.models import Count, DateField, ExpressionWrapper, F, IntegerField, Q, Value
 
+from clock import uk_midnight, uk_today
 from complaints.models import Product, RootCause, Status
-from complaints.models.complaint import uk_midnight
 from reports.db import DaysBetween, percentile
 from reports.period_return import band_filters, business_day_cutoffs
-from reports.periods import AGE_BANDS, uk_today
+from reports.periods import AGE_BANDS
 from reports.queries import UPHELD, open_now, redress_paid, share
 
 # Day 0 is the UK date received (see reports.periods).

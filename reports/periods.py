@@ -11,9 +11,7 @@ being Monday to Friday except England and Wales bank holidays.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import holidays
-
-from complaints.models.complaint import uk_midnight, uk_today
+from clock import add_working_days, bank_holidays, uk_midnight, uk_today
 
 BUSINESS_DAYS_BAND = 3
 
@@ -36,20 +34,6 @@ def monday_of(day):
     return day - timedelta(days=day.weekday())
 
 
-def bank_holidays(first_year, last_year):
-    """Return England and Wales bank holidays for a span of years."""
-    return holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-
-
-def nth_business_day_after(day, n, bank_holiday_dates):
-    """Return the date of the nth business day after ``day`` (``day`` itself is day 0)."""
-    while n:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in bank_holiday_dates:
-            n -= 1
-    return day
-
-
 def business_day_offsets(first, last, n=BUSINESS_DAYS_BAND):
     """Group the dates from ``first`` to ``last`` by how many calendar days away their nth
     business day is: ``{offset: [dates]}``. Loops over dates, never over complaints.
@@ -59,7 +43,7 @@ def business_day_offsets(first, last, n=BUSINESS_DAYS_BAND):
     offsets = {}
     day = first
     while day <= last:
-        offset = (nth_business_day_after(day, n, bank_holiday_dates) - day).days
+        offset = (add_working_days(day, n, bank_holiday_dates) - day).days
         offsets.setdefault(offset, []).append(day)
         day += timedelta(days=1)
     return offsets

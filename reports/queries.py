@@ -14,9 +14,9 @@ from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from clock import uk_midnight, uk_today
 from complaints.models import CLOSED_STATUSES, Category, Channel, Complaint, Product, Status, Upheld
-from complaints.models.complaint import uk_midnight
-from reports.periods import Period, uk_today
+from reports.periods import Period
 
 OPEN_STATUSES = tuple(status for status in Status if status not in CLOSED_STATUSES)
 UPHELD = (Upheld.UPHELD, Upheld.PARTLY)

@@ -13,15 +13,15 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection, reset_queries, transaction
 from django.template.loader import get_template
-from django.utils import timezone
 from django.utils.formats import localize
 from tqdm import tqdm
 
+import clock
 from accounts.models import ADR_MAX_BUSINESS_WORKERS, CustomerType, PreferredContact, User
 from complaints.management import demo_text as text
 from complaints.management.bulk_rows import Loader, TableWriter
 from complaints.management.demo_story import EVENT_COLUMNS, Story
-from complaints.models import CLOSED_STATUSES, UK, Category, Channel, Complaint, Event, Product, RootCause, Status
+from complaints.models import CLOSED_STATUSES, Category, Channel, Complaint, Event, Product, RootCause, Status
 from complaints.tracking import ALPHABET, RANDOM_LENGTH, format_tracking_number
 from ombudsman.models import Scheme, WaitingPeriodPolicy
 
@@ -105,7 +105,7 @@ class Generator:
     def __init__(self, *, rng, now, accounts):
         self.rng = rng
         self.now = now
-        self.today = timezone.localtime(now, UK).date()
+        self.today = clock.uk_today(now)
         self.agents = accounts["agents"]
         self.manager = accounts["Complaint manager"]
         self.categories = _weighted(CATEGORY_WEIGHTS)
@@ -240,7 +240,7 @@ class Generator:
         day = self.today - timedelta(days=int(age_days))
         first_hour, last_hour = (7, 23) if channel == Channel.WEB else (9, 18)
         local = datetime(day.year, day.month, day.day, rng.randint(first_hour, last_hour - 1),
-                         rng.randint(0, 59), rng.randint(0, 59), tzinfo=UK)
+                         rng.randint(0, 59), rng.randint(0, 59), tzinfo=clock.UK)
         if local > self.now - timedelta(minutes=10):
             return self.now - timedelta(minutes=rng.uniform(10, 240))
         return local
@@ -344,7 +344,7 @@ class Generator:
         named = product not in (Product.BILLING_ACCOUNT, Product.OTHER)
         return {
             "product": Product(product).label if named else "my subscription",
-            "date": f"{timezone.localtime(received_at, UK) - timedelta(days=rng.randint(1, 40)):%-d %B %Y}",
+            "date": f"{clock.uk_date(received_at) - timedelta(days=rng.randint(1, 40)):%-d %B %Y}",
             "plan": plan, "amount": f"{plan * rng.choice((1.2, 2, 3, 12)):.2f}",
             "seats": rng.randint(2, 9), "minutes": rng.choice((10, 15, 20, 40)), "calls": rng.randint(3, 9),
             "team": rng.choice(text.TEAMS),

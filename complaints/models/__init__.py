@@ -1,7 +1,6 @@
 from .complaint import (
     ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
-    UK,
     Category,
     Channel,
     Complaint,
@@ -15,7 +14,7 @@ from .postal import PostalKind, PostalLetter, PostStatus
 from .timeline import AppendOnlyError, Attachment, Event, EventKind
 
 __all__ = [
-    "ALLOWED_TRANSITIONS", "CLOSED_STATUSES", "UK", "AppendOnlyError", "Attachment",
+    "ALLOWED_TRANSITIONS", "CLOSED_STATUSES", "AppendOnlyError", "Attachment",
     "Category", "Channel", "Complaint", "EmailKind", "EmailStatus", "Event", "EventKind",
     "OutgoingEmail", "PostalKind", "PostalLetter", "PostStatus", "Product", "RootCause", "Status", "Upheld",
 ]

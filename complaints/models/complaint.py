@@ -1,24 +1,13 @@
-from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+import clock
+from clock import CLOSED_STATUSES, Status, UKDate
 from complaints.tracking import generate_tracking_number
-
-UK = ZoneInfo("Europe/London")
-
-
-class UKDate(TruncDate):
-    """The UK (Europe/London) calendar date of a moment, computed by the database."""
-
-    def __init__(self, expression, **extra):
-        super().__init__(expression, tzinfo=UK, **extra)
-
 
 # The Code asks customers to report billing discrepancies within 30 days of the statement.
 # Later reports are flagged for agents, never refused.
@@ -52,24 +41,12 @@ class Channel(models.TextChoices):
     LETTER = "letter", "Letter"
 
 
-class Status(models.TextChoices):
-    RECEIVED = "received", "Received"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    INVESTIGATING = "investigating", "Investigating"
-    AWAITING_CUSTOMER = "awaiting_customer", "Waiting for your reply"
-    RESOLUTION_PROPOSED = "resolution_proposed", "Resolution proposed"
-    DEADLOCK = "deadlock", "Deadlock"
-    RESOLVED = "resolved", "Resolved"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
 class Upheld(models.TextChoices):
     UPHELD = "upheld", "Upheld"
     PARTLY = "partly", "Partly upheld"
     NOT_UPHELD = "not_upheld", "Not upheld"
 
 
-CLOSED_STATUSES = (Status.RESOLVED, Status.WITHDRAWN)
 # The columns managers' reports filter complaints by (reports.queries.Scope).
 REPORT_FILTERS = ["product", "category", "channel", "assigned_to"]
 _WORKING = (Status.INVESTIGATING, Status.AWAITING_CUSTOMER, Status.RESOLUTION_PROPOSED,
@@ -87,16 +64,6 @@ ALLOWED_TRANSITIONS = {
     Status.RESOLVED: (Status.INVESTIGATING,),
     Status.WITHDRAWN: (Status.INVESTIGATING,),
 }
-
-
-def uk_midnight(day):
-    """Return 00:00 Europe/London on a date, as an aware datetime."""
-    return datetime.combine(day, time(0), tzinfo=UK)
-
-
-def uk_today(now=None):
-    """Return the UK calendar date at ``now`` (by default, now)."""
-    return timezone.localtime(now or timezone.now(), UK).date()
 
 
 class RootCause(models.Model):
@@ -176,6 +143,18 @@ class Complaint(models.Model):
     deadline_warning_sent_at = models.DateTimeField(null=True, blank=True)
     deadlock_requested_at = models.DateTimeField(
         null=True, blank=True, help_text="When the customer asked for a deadlock letter."
+    )
+    # Kept by the services that write letters and record referrals, so that the clock's
+    # states and the customer's right read as conditions on the complaint (clock module).
+    customer_told_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first ADR or deadlock letter was written for the complaint."
+    )
+    refer_by = models.DateField(
+        null=True, blank=True, help_text="The last day to refer to ADR: 12 months from the latest letter."
+    )
+    adr_case_ended_on = models.DateField(
+        null=True, blank=True,
+        help_text="When an ADR case on the complaint finished (the customer answered the decision).",
     )
 
     # The outcome, recorded when the complaint is resolved.
@@ -262,29 +241,25 @@ class Complaint(models.Model):
     def get_absolute_url(self):
         return reverse("complaints:detail", args=[self.tracking_number])
 
-    # --- the clock -------------------------------------------------------------------
+    # --- the clock (the rules are the clock module's) ------------------------------------
 
     def fix_clock(self, *, waiting_period_days, adr_rights):
-        """Fix the waiting period, ADR rights and the moment ADR opens, from receipt.
-
-        Day 0 is the UK calendar day of receipt; ADR opens at 00:00 UK time on day N,
-        whatever the time of receipt and across clock changes.
-        """
+        """Fix the waiting period, ADR rights and the moment ADR opens, from receipt."""
         self.waiting_period_days = waiting_period_days
         self.adr_rights = adr_rights
-        self.adr_opens_at = uk_midnight(self.received_on + timedelta(days=waiting_period_days))
+        self.adr_opens_at = clock.adr_opens_at(self.received_at, waiting_period_days)
         if not adr_rights:
             self.adr_letter_pending = False
 
     @property
     def received_on(self):
         """The UK calendar date the complaint was received."""
-        return timezone.localtime(self.received_at, UK).date()
+        return clock.uk_date(self.received_at)
 
     @property
     def adr_deadline_date(self):
         """The UK date ADR opens (the first day the customer may refer)."""
-        return timezone.localtime(self.adr_opens_at, UK).date()
+        return clock.uk_date(self.adr_opens_at)
 
     @property
     def is_closed(self):
@@ -292,31 +267,27 @@ class Complaint(models.Model):
 
     def day_number(self, now=None):
         """Return which day of the waiting period it is (the day of receipt is day 0)."""
-        today = uk_today(now)
-        return (today - self.received_on).days
+        return clock.days_since_receipt(self.received_at, now)
+
+    def days_left(self, now=None):
+        """Return the days until ADR opens (0 on the day, negative after)."""
+        return clock.days_left(self, now)
 
     def is_past_waiting_period(self, now=None):
         return (now or timezone.now()) >= self.adr_opens_at
 
-    def is_overdue(self, now=None):
-        """Say whether the complaint is open past its waiting period."""
-        return not self.is_closed and self.is_past_waiting_period(now)
-
     @property
     def adr_eligible_at(self):
-        """When the customer may take the complaint to ADR: deadlock or the period's end."""
-        if self.deadlock_at and self.deadlock_at < self.adr_opens_at:
-            return self.deadlock_at
-        return self.adr_opens_at
+        """When the customer may first take the complaint to ADR (None without ADR rights)."""
+        return clock.referral_opens_at(self)
 
     def is_adr_eligible(self, now=None):
         """Say whether the customer may take the complaint to the ombudsman now."""
-        if not self.adr_rights:
-            return False
-        now = now or timezone.now()
-        if self.deadlock_at and self.deadlock_at <= now:
-            return True
-        return not self.is_closed and now >= self.adr_opens_at
+        return clock.may_refer(self, now)
+
+    def clock_state(self, now=None):
+        """Return the state of the complaint's clock as staff read it (a ``clock.ClockState``)."""
+        return clock.state(self, now)
 
     # --- other rules -----------------------------------------------------------------
 

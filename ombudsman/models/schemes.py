@@ -1,9 +1,10 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-import holidays
 from django.core.exceptions import ValidationError
 from django.db import models
+
+import clock
 
 # The Code of Practice's waiting period (8 weeks), used when no policy row applies.
 DEFAULT_WAITING_PERIOD_DAYS = 56
@@ -98,20 +99,7 @@ class Scheme(models.Model):
         """Return the last day to comply with a decision the customer accepted on that date."""
         if self.compliance_day_count == DayCount.CALENDAR:
             return accepted_on + timedelta(days=self.compliance_deadline)
-        return add_working_days(accepted_on, self.compliance_deadline)
-
-
-def add_working_days(start: date, count: int) -> date:
-    """Return the date ``count`` England-and-Wales working days after ``start``."""
-    # England and Wales share their bank holidays. About 250 working days make a year.
-    years = range(start.year, start.year + 2 + count // 250)
-    bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=years)
-    day = start
-    while count > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5 and day not in bank_holidays:
-            count -= 1
-    return day
+        return clock.add_working_days(accepted_on, self.compliance_deadline)
 
 
 class WaitingPeriodPolicy(models.Model):

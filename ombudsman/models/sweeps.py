@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils import timezone
 
+import clock
+
 
 class SweepRun(models.Model):
     """One run of the clock sweep: the heartbeat /healthz and the admin banner read.
@@ -21,7 +23,7 @@ class SweepRun(models.Model):
         indexes = [models.Index(fields=["-finished_at"], name="sweeprun_finished")]
 
     def __str__(self):
-        return f"Sweep at {timezone.localtime(self.started_at):%Y-%m-%d %H:%M:%S}"
+        return f"Sweep at {clock.uk_time(self.started_at):%Y-%m-%d %H:%M:%S}"
 
     @classmethod
     def last_finished(cls):

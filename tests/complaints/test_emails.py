@@ -3,8 +3,9 @@ from datetime import datetime
 import time_machine
 from django.conf import settings
 
+from clock import UK
 from complaints import services
-from complaints.models import UK, EmailKind
+from complaints.models import EmailKind
 from tests.conftest import file_complaint, make_customer
 
 

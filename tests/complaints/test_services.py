@@ -4,8 +4,9 @@ import pytest
 import time_machine
 from django.core import mail
 
+from clock import UK
 from complaints import outbox, services
-from complaints.models import UK, Complaint, EmailKind, EmailStatus, Event, EventKind, OutgoingEmail, Status
+from complaints.models import Complaint, EmailKind, EmailStatus, Event, EventKind, OutgoingEmail, Status
 from ombudsman.models import WaitingPeriodPolicy
 from tests.conftest import file_complaint
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from clock import UK
 from complaints import services
-from complaints.models import UK, Attachment, Category, Status
+from complaints.models import Attachment, Category, Status
 from tests.complaints.conftest import PDF_BYTES, log_in, pdf
 from tests.conftest import file_complaint
 

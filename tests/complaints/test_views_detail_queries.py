@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
+from clock import uk_today
 from complaints import services
-from complaints.models.complaint import uk_today
 from ombudsman import services as ombudsman_services
 from tests.complaints.conftest import pdf, png
 from tests.conftest import file_complaint

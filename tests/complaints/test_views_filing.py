@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from complaints.models import UK, Complaint, EventKind
+from clock import UK
+from complaints.models import Complaint, EventKind
 from tests.complaints.conftest import PDF_BYTES, complaint_data, log_in, pdf, png
 from tests.conftest import file_complaint
 

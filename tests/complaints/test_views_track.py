@@ -6,9 +6,10 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from clock import UK
 from complaints import services
 from complaints.forms import TRACK_NOT_FOUND
-from complaints.models import UK, Status
+from complaints.models import Status
 from tests.conftest import file_complaint
 
 TRACK = reverse("complaints:track")

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.core.mail.backends.locmem import EmailBackend
 
-from complaints.models import UK
+from clock import UK
 from tests.conftest import file_complaint
 
 

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from clock import add_working_days
 from complaints.models import EmailKind, Event, EventKind, OutgoingEmail
 from ombudsman import services, sweep
 from ombudsman.models import Decision, Scheme
-from ombudsman.models.schemes import add_working_days
 from tests.ombudsman.conftest import file_due_complaint, uk
 
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clock import ClockState
 from complaints import outbox
 from complaints.models import (
     CLOSED_STATUSES,
@@ -79,7 +80,7 @@ def test_customers_without_adr_rights_get_no_letter_but_staff_still_see_the_dead
     record = sweep.run()
     assert record.counts["adr_letters"] == 0
     assert not Letter.objects.exists()
-    assert complaint.is_overdue()
+    assert complaint.clock_state() == ClockState.PAST_PERIOD
     assert warnings_for(complaint).exists()
 
 

@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from clock import UK
 from complaints import services
-from complaints.models import UK, Complaint, Upheld
+from complaints.models import Complaint, Upheld
 from ombudsman import delivery
 from ombudsman import services as adr
 from tests.conftest import file_complaint

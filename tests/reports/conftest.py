@@ -38,7 +38,8 @@ import pytest
 import time_machine
 
 from accounts.roles import SUPPORT_AGENTS
-from complaints.models import UK, Category, Channel, Complaint, Product, RootCause, Upheld
+from clock import UK
+from complaints.models import Category, Channel, Complaint, Product, RootCause, Upheld
 from complaints.models import Status as S
 from complaints.services import change_status
 from ombudsman.models import Decision, Delivery, Letter, LetterKind, LetterStatus, Referral, Scheme

@@ -4,8 +4,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from complaints.models import UK
-from reports.periods import BUSINESS_DAYS_LOOKBACK, Period, bank_holidays, business_day_offsets, nth_business_day_after
+from clock import UK, add_working_days, bank_holidays
+from reports.periods import BUSINESS_DAYS_LOOKBACK, Period, business_day_offsets
 
 
 @pytest.mark.parametrize(("received", "third_business_day"), [
@@ -19,7 +19,7 @@ from reports.periods import BUSINESS_DAYS_LOOKBACK, Period, bank_holidays, busin
 ])
 def test_third_business_day_after_receipt(received, third_business_day):
     holidays = bank_holidays(received.year, received.year + 1)
-    assert nth_business_day_after(received, 3, holidays) == third_business_day
+    assert add_working_days(received, 3, holidays) == third_business_day
 
 
 def test_business_day_offsets_group_dates_by_their_cutoff():

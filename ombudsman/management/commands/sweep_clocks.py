@@ -3,7 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from complaints.models import UK
+import clock
 from ombudsman import sweep
 
 
@@ -12,7 +12,7 @@ def aware_datetime(text):
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise CommandError(f"--now must be an ISO date and time, such as 2026-03-29T00:00:00+01:00: {exc}") from exc
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UK)
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=clock.UK)
 
 
 class Command(BaseCommand):
@@ -27,6 +27,6 @@ class Command(BaseCommand):
     def handle(self, *args, now=None, **options):
         record = sweep.run(now=now)
         counts = ", ".join(f"{name.replace('_', ' ')}: {value}" for name, value in record.counts.items())
-        self.stdout.write(f"Swept as of {timezone.localtime(record.swept_as_of, UK):%Y-%m-%d %H:%M:%S %Z}. {counts}.")
+        self.stdout.write(f"Swept as of {clock.uk_time(record.swept_as_of):%Y-%m-%d %H:%M:%S %Z}. {counts}.")
         for error in record.errors:
             self.stderr.write(error)
