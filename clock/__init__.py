@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -95,6 +95,14 @@ def adr_opens_at(received_at, waiting_period_days):
     return uk_midnight(uk_date(received_at) + timedelta(days=waiting_period_days))
 
 
+def period_in_words(days):
+    """Say a waiting period in whole weeks where it is one ("8 weeks"), in days otherwise."""
+    if days % 7 == 0:
+        weeks = days // 7
+        return f"{weeks} week{'s' if weeks != 1 else ''}"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
 def days_since_receipt(received_at, now=None):
     """Return which day of the waiting period it is (the day of receipt is day 0)."""
     return (uk_today(now) - uk_date(received_at)).days
@@ -105,9 +113,21 @@ def days_left(complaint, now=None):
     return (uk_date(complaint.adr_opens_at) - uk_today(now)).days
 
 
+def reaching_adr_lookups(now, days):
+    """Field lookups for the complaints reaching ADR on one of the next ``days`` UK dates.
+
+    From tomorrow: ADR opens at 00:00, so a date of today has been reached already. These
+    complaints are all running (open, no letter, ADR still to come); as plain lookups they
+    also go into links to the desk's list.
+    """
+    tomorrow = uk_today(now) + timedelta(days=1)
+    return {"status__in": OPEN_STATUSES, "customer_told_at__isnull": True, "adr_opens_at__gte": uk_midnight(tomorrow),
+            "adr_opens_at__lt": uk_midnight(tomorrow + timedelta(days=days))}
+
+
 def reaching_adr_q(now, days):
-    """Complaints whose clock runs and whose ADR opens within ``days`` UK days of today."""
-    return state_q(ClockState.RUNNING, now) & Q(adr_opens_at__lte=uk_midnight(uk_today(now) + timedelta(days=days)))
+    """The complaints reaching ADR on one of the next ``days`` UK dates (``reaching_adr_lookups``)."""
+    return Q(**reaching_adr_lookups(now, days))
 
 
 # --- the complaint's status, as far as the clock cares -------------------------------------
@@ -128,6 +148,7 @@ class Status(models.TextChoices):
 
 
 CLOSED_STATUSES = (Status.RESOLVED, Status.WITHDRAWN)
+OPEN_STATUSES = tuple(status for status in Status if status not in CLOSED_STATUSES)
 
 
 # --- the customer's right ----------------------------------------------------------------
@@ -191,7 +212,7 @@ class ClockState(models.TextChoices):
 def state(complaint, now=None):
     """Return the state of one complaint's clock (the rules' order; see ``state_q``)."""
     now = now or timezone.now()
-    closed = complaint.closed_at is not None
+    closed = complaint.status in CLOSED_STATUSES
     if not complaint.adr_rights:
         if closed:
             return ClockState.CLOSED
@@ -206,10 +227,10 @@ def state(complaint, now=None):
 def state_q(clock_state, now):
     """The complaints in a state at ``now``: conditions that exclude each other, for filters.
 
-    A complaint is closed exactly when it has a closing moment (a database constraint), so
-    ``closed_at`` stands for the status here and the partial indexes on it serve.
+    Closed is said by the status, as the partial indexes on open complaints say it; a closed
+    complaint always has its closing moment (a database constraint).
     """
-    rights, told, closed = Q(adr_rights=True), Q(customer_told_at__isnull=False), Q(closed_at__isnull=False)
+    rights, told, closed = Q(adr_rights=True), Q(customer_told_at__isnull=False), Q(status__in=CLOSED_STATUSES)
     return {
         ClockState.CUSTOMER_TOLD: rights & told,
         ClockState.CLOSED_IN_TIME: rights & ~told & closed & Q(closed_at__lt=F("adr_opens_at")),
@@ -227,7 +248,7 @@ def state_expression(now):
                 output_field=models.CharField())
 
 
-# Breaches first (the sweep's job is to make them last minutes), then the rest.
-def breaches_first(now):
-    """An ordering term that puts complaints in breach before every other."""
-    return Case(When(state_q(ClockState.BREACH, now), then=Value(0)), default=Value(1))
+def customer_told():
+    """Whether the customer was told (an ADR or deadlock letter), as an expression to order and
+    index by: open complaints not told come first, so breaches lead the desk's queue."""
+    return ExpressionWrapper(Q(customer_told_at__isnull=False), output_field=models.BooleanField())

@@ -16,9 +16,12 @@ TEMPLATES = {
 }
 
 
-def write_letter(*, complaint, kind, context, event=None):
-    """Save a letter for the print queue, in the customer's format (large print if asked)."""
-    page = render_to_string(TEMPLATES[kind], {
+def write_letter(*, complaint, kind, context, event=None, template=None):
+    """Save a letter for the print queue, in the customer's format (large print if asked).
+
+    It is written from its kind's template, or from ``template`` where a kind has several.
+    """
+    page = render_to_string(template or TEMPLATES[kind], {
         **context,
         "kind": kind,
         "event": event,

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "complaints_portal.context_processors.provider",
+                "complaints_portal.context_processors.rules",
             ],
         },
     },

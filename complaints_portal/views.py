@@ -30,14 +30,6 @@ SERVICES = {
 }
 
 
-def describe_days(days):
-    """Say a period in whole weeks where it is one ("8 weeks"), in days otherwise."""
-    if days % 7 == 0:
-        weeks = days // 7
-        return f"{weeks} week{'s' if weeks != 1 else ''}"
-    return f"{days} day{'s' if days != 1 else ''}"
-
-
 def website_url(address):
     """Turn a website as people write it ("www.example.com") into a link."""
     return address if address.startswith(("http://", "https://")) else f"https://{address}"
@@ -48,7 +40,7 @@ def home(request):
     days = WaitingPeriodPolicy.days_for(clock.uk_today())
     return render(request, "pages/home.html", {
         "scheme": Scheme.objects.provider_scheme(),
-        "waiting_period": describe_days(days),
+        "waiting_period": clock.period_in_words(days),
         "services": [(product.label, description) for product, description in SERVICES.items()],
     })
 

@@ -9,17 +9,18 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
+import clock
 from complaints.admin_base import ReadOnlyAdmin
 from complaints.models import Complaint, OutgoingEmail, RootCause
 from complaints.tracking import normalise_tracking_number
 from desk import bulk, changelist, complaint_page, intake, permissions, print_queue
 from desk.models import ComplaintAccess
-from ombudsman.models import Letter, LetterKind, Referral
+from ombudsman.models import Letter, LetterStatus, Referral
 
 
 def bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page):
@@ -35,15 +36,17 @@ class ComplaintAdmin(admin.ModelAdmin):
                     "agent", "days_open", "flags"]
     list_filter = [
         changelist.StatusFilter, "product", "category", "channel", changelist.AgentFilter,
-        changelist.ClockBandFilter, changelist.VulnerableFilter, changelist.AdrEligibleFilter,
+        changelist.ClockFilter, changelist.VulnerableFilter, changelist.AdrEligibleFilter,
         changelist.DeadlockRequestedFilter,
     ]
     search_fields = ["customer__email", "customer__full_name"]
     search_help_text = "A tracking number (however it is typed), or the customer's email or name."
     list_select_related = ["customer", "assigned_to"]
-    # Open complaints by deadline (see StatusFilter); pk makes the order total, so the
-    # admin adds no other tie-breaker and the indexes on (adr_opens_at, id) serve it.
-    ordering = ["adr_opens_at", "pk"]
+    # Open complaints (see StatusFilter) whose customer has not been told come first, by
+    # deadline: breaches, then running clocks by days left; those told follow. pk makes the
+    # order total, so the admin adds no other tie-breaker and the index
+    # complaint_open_queue serves it.
+    ordering = [clock.customer_told().asc(), "adr_opens_at", "pk"]
     list_per_page = 50
     show_full_result_count = False
     # Counting every filter's choices would read the whole table on each page.
@@ -56,10 +59,10 @@ class ComplaintAdmin(admin.ModelAdmin):
     # --- the list ----------------------------------------------------------------------
 
     def get_queryset(self, request):
-        letters = Letter.objects.filter(complaint=OuterRef("pk"), kind=LetterKind.ADR)
+        latest_letter = Letter.objects.filter(complaint=OuterRef("pk")).order_by("-letter_date", "-pk")
         referrals = Referral.objects.filter(complaint=OuterRef("pk"))
         return super().get_queryset(request).annotate(
-            has_adr_letter=Exists(letters), has_referral=Exists(referrals)
+            letter_status=Subquery(latest_letter.values("status")[:1]), has_referral=Exists(referrals)
         )
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
@@ -104,9 +107,10 @@ class ComplaintAdmin(admin.ModelAdmin):
     def days_open(self, complaint):
         return changelist.days_open(complaint)
 
-    @admin.display(description="time left", ordering="adr_opens_at")
+    @admin.display(description="clock", ordering="adr_opens_at")
     def time_left(self, complaint):
-        band, words = changelist.clock_badge(complaint)
+        status = LetterStatus(complaint.letter_status).label if complaint.letter_status else None
+        band, words = changelist.clock_badge(complaint, status)
         return format_html('<span class="desk-badge desk-clock-{}">{}</span>', band, words)
 
     @admin.display(description="flags")
@@ -114,7 +118,6 @@ class ComplaintAdmin(admin.ModelAdmin):
         customer = complaint.customer
         shown = [
             ("vulnerable", "Vulnerable", customer.vulnerable and customer.has_support_consent),
-            ("adr-letter", "ADR letter", complaint.has_adr_letter),
             ("deadlock", "Deadlock", complaint.deadlock_at is not None),
             ("referral", "Ombudsman", complaint.has_referral),
             ("asked", "Deadlock asked",

@@ -20,10 +20,11 @@ from complaints_portal.spreadsheets import safe_text
 from desk import audit, permissions
 from desk.changelist import clock_badge, days_open, staff_for_assignment
 from desk.models import AccessKind
+from ombudsman.models import LetterStatus
 
 EXPORT_COLUMNS = [
     "Tracking number", "Customer", "Customer email", "Product", "Category", "How it arrived", "Status",
-    "Assigned to", "Received", "ADR opens", "Days open", "Time left", "Vulnerable", "ADR letter", "Deadlock",
+    "Assigned to", "Received", "ADR opens", "Days open", "Clock", "Vulnerable", "Latest letter", "Deadlock",
     "Ombudsman referral",
 ]
 
@@ -109,14 +110,15 @@ def _rows(queryset):
     yield EXPORT_COLUMNS
     for complaint in queryset.iterator(chunk_size=2000):
         customer = complaint.customer
+        letter = LetterStatus(complaint.letter_status).label if complaint.letter_status else ""
         yield [_cell(value) for value in (
             complaint.tracking_number, customer.full_name, customer.email, complaint.get_product_display(),
             complaint.get_category_display(), complaint.get_channel_display(), complaint.get_status_display(),
             complaint.assigned_to.full_name if complaint.assigned_to else "",
             clock.uk_time(complaint.received_at).strftime("%Y-%m-%d %H:%M"),
-            complaint.adr_deadline_date.isoformat(), days_open(complaint, now), clock_badge(complaint, now)[1],
+            complaint.adr_deadline_date.isoformat(), days_open(complaint, now), clock_badge(complaint, letter, now)[1],
             "yes" if customer.vulnerable and customer.has_support_consent else "no",
-            "yes" if complaint.has_adr_letter else "no", "yes" if complaint.deadlock_at else "no",
+            letter, "yes" if complaint.deadlock_at else "no",
             "yes" if complaint.has_referral else "no",
         )]
 

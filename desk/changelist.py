@@ -4,8 +4,6 @@ The list must stay fast on a million complaints: every filter is an indexed cond
 the complaint (or a join to its customer), and the paginator never counts the whole table.
 """
 
-from datetime import timedelta
-
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -15,6 +13,7 @@ from django.utils.functional import cached_property
 
 import clock
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
+from clock import ClockState
 from complaints.models import CLOSED_STATUSES, Status
 
 # How many pages beyond the one shown the paginator counts rows for.
@@ -68,7 +67,9 @@ class StatusFilter(admin.SimpleListFilter):
     OPEN, ALL = "open", "all"
 
     def __init__(self, request, params, model, model_admin):
-        self.default_applies = not request.GET.get("q") and not any(key.startswith("status__") for key in params)
+        # The clock filter picks open or closed complaints itself.
+        self.default_applies = not request.GET.get("q") and ClockFilter.parameter_name not in params and not any(
+            key.startswith("status__") for key in params)
         super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
@@ -113,34 +114,35 @@ class AgentFilter(admin.SimpleListFilter):
         return queryset
 
 
-# The clock bands: (value, label, days from now the band starts at, days it ends at).
-CLOCK_BANDS = [
-    ("overdue", "Overdue", None, 0),
-    ("7", "Due within 7 days", 0, 7),
-    ("14", "Due within 8 to 14 days", 7, 14),
-    ("later", "Due later", 14, None),
+# The clock filter's choices: the clock's states, and the complaints reaching ADR soon.
+CLOCK_CHOICES = [
+    (ClockState.BREACH, "Breach: ADR letter owed"),
+    ("7", "Reaching ADR within 7 days"),
+    ("14", "Reaching ADR within 14 days"),
+    (ClockState.RUNNING, "Running"),
+    (ClockState.CUSTOMER_TOLD, "Customer told (letter written)"),
+    (ClockState.CLOSED_IN_TIME, "Closed in time"),
+    (ClockState.CLOSED_LATE, "Closed late"),
+    (ClockState.PAST_PERIOD, "Past the period (no ADR rights)"),
+    (ClockState.CLOSED, "Closed (no ADR rights)"),
 ]
 
 
-class ClockBandFilter(admin.SimpleListFilter):
-    """Open complaints by how long is left before ADR opens."""
+class ClockFilter(admin.SimpleListFilter):
+    """Complaints by the state of their clock (the clock module's one definition)."""
 
-    title = "time left on the clock"
+    title = "clock"
     parameter_name = "clock"
 
     def lookups(self, request, model_admin):
-        return [(value, label) for value, label, _, _ in CLOCK_BANDS]
+        return CLOCK_CHOICES
 
     def queryset(self, request, queryset):
-        for value, _, starts, ends in CLOCK_BANDS:
-            if self.value() == value:
-                now = timezone.now()
-                window = Q()
-                if starts is not None:
-                    window &= Q(adr_opens_at__gt=now + timedelta(days=starts))
-                if ends is not None:
-                    window &= Q(adr_opens_at__lte=now + timedelta(days=ends))
-                return queryset.exclude(status__in=CLOSED_STATUSES).filter(window)
+        value, now = self.value(), timezone.now()
+        if value in ("7", "14"):
+            return queryset.filter(clock.reaching_adr_q(now, int(value)))
+        if value in ClockState.values:
+            return queryset.filter(clock.state_q(value, now))
         return queryset
 
 
@@ -169,16 +171,13 @@ class VulnerableFilter(YesNoFilter):
 
 
 class AdrEligibleFilter(YesNoFilter):
-    """Complaints the customer may take to the ombudsman now (see Complaint.is_adr_eligible)."""
+    """Complaints the customer may take to the ombudsman now (``clock.may_refer``)."""
 
-    title = "ADR-eligible"
+    title = "customer may refer to ADR"
     parameter_name = "adr_eligible"
 
     def get_condition(self):
-        now = timezone.now()
-        return Q(adr_rights=True) & (
-            Q(deadlock_at__lte=now) | (Q(adr_opens_at__lte=now) & ~Q(status__in=CLOSED_STATUSES))
-        )
+        return clock.may_refer_q(timezone.now())
 
 
 class DeadlockRequestedFilter(YesNoFilter):
@@ -187,19 +186,26 @@ class DeadlockRequestedFilter(YesNoFilter):
     condition = Q(deadlock_requested_at__isnull=False, deadlock_at__isnull=True) & ~Q(status__in=CLOSED_STATUSES)
 
 
-def clock_badge(complaint, now=None):
-    """Return (band, words) for the time left before ADR opens on a complaint."""
-    if complaint.is_closed:
-        return "closed", "Closed"
-    today = clock.uk_today(now)
-    days = (complaint.adr_deadline_date - today).days
-    if days <= 0:
-        return "overdue", "Overdue today" if days == 0 else f"Overdue {-days} d"
-    band = "soon" if days <= 7 else "near" if days <= 14 else "later"
-    return band, f"{days} d left"
+def clock_badge(complaint, letter_status=None, now=None):
+    """Return (css band, words) for a complaint's clock as staff read it.
+
+    ``letter_status`` is the latest letter's status label, said beside "Customer told".
+    """
+    state = clock.state(complaint, now)
+    if state == ClockState.RUNNING:
+        days = clock.days_left(complaint, now)
+        return ("soon" if days <= 7 else "near" if days <= 14 else "later"), f"{days} d left"
+    if state == ClockState.BREACH:
+        days = -clock.days_left(complaint, now)
+        return "breach", "Breach: ADR opened today" if days == 0 else f"Breach: ADR opened {days} d ago"
+    if state == ClockState.CUSTOMER_TOLD:
+        return "told", f"Customer told ({letter_status.lower()})" if letter_status else "Customer told"
+    if state == ClockState.PAST_PERIOD:
+        return "past", "Past the period"
+    return "closed", state.label
 
 
 def days_open(complaint, now=None):
     """Return how many calendar days the complaint has been (or was) open."""
-    end = complaint.closed_at if complaint.is_closed and complaint.closed_at else (now or timezone.now())
+    end = complaint.closed_at or now or timezone.now()
     return (clock.uk_date(end) - complaint.received_on).days

@@ -16,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from complaints import services, uploads
@@ -98,10 +97,16 @@ def _reopen(request, complaint, referral, form):
 
 
 def _change_received_date(request, complaint, referral, form):
+    # The service refuses a date that would move ADR later or lies in the future (a
+    # ValidationError, shown on the form with what the agent typed, as for every action).
     data = form.cleaned_data
-    services.change_received_date(complaint=complaint, received_at=data["received_at"], reason=data["reason"],
-                                  actor=request.user)
-    return "Date received corrected; the clock follows it."
+    before = complaint.adr_opens_at
+    complaint = services.change_received_date(complaint=complaint, received_at=data["received_at"],
+                                              reason=data["reason"], actor=request.user)
+    if complaint.adr_opens_at < before:
+        opens_on = complaint.adr_deadline_date
+        return f"Date received corrected; ADR now opens earlier, on {opens_on.day} {opens_on:%B %Y}."
+    return "Date received corrected; the day ADR opens is unchanged."
 
 
 def _record_referral(request, complaint, referral, form):
@@ -137,8 +142,7 @@ ACTIONS = {
     "reopen": Action("Reopen", forms.ReasonForm, _reopen, lambda complaint, referral: complaint.is_closed),
     "change_received_date": Action("Correct the date received", forms.ReceivedDateForm, _change_received_date),
     "record_referral": Action("Record an ombudsman referral", forms.ReferralForm, _record_referral,
-                              lambda complaint, referral: complaint.adr_rights and referral is None
-                              and timezone.now() >= complaint.adr_eligible_at),
+                              lambda complaint, referral: referral is None and complaint.is_adr_eligible()),
     "record_decision": Action("Record the scheme's decision", forms.DecisionForm, _record_decision,
                               lambda complaint, referral: referral is not None and not referral.decision),
 }
@@ -177,7 +181,9 @@ def show(request, model_admin, pk, bound=None):
     events = complaint.events.select_related("actor").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id"))
     )
-    band, words = clock_badge(complaint)
+    letters = list(complaint.letters.defer("pdf", "html").order_by("letter_date", "pk"))
+    latest_letter = letters[-1] if letters else None
+    band, words = clock_badge(complaint, latest_letter.get_status_display() if latest_letter else None)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Complaint._meta,
@@ -185,10 +191,10 @@ def show(request, model_admin, pk, bound=None):
         "complaint": complaint,
         "customer": complaint.customer,
         "clock": {"band": band, "words": words, "days_open": days_open(complaint),
-                  "adr_eligible": complaint.is_adr_eligible()},
+                  "may_refer": complaint.is_adr_eligible(), "latest_letter": latest_letter},
         "events": events,
         "attachments": complaint.attachments.select_related("uploaded_by"),
-        "letters": complaint.letters.defer("pdf", "html"),
+        "letters": letters,
         "postal_letters": complaint.postal_letters.defer("pdf", "html"),
         "referral": referral,
         "emails": complaint.emails.defer("html_body", "text_body").order_by("-created_at", "-id"),

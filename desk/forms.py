@@ -82,6 +82,8 @@ class ReceivedDateForm(forms.Form):
     received_at = forms.DateTimeField(
         label="First complained at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                 format="%Y-%m-%dT%H:%M"),
+        help_text="When the customer first complained, if before the date recorded. The day ADR opens never "
+                  "moves later: a date that would move it is refused.",
     )
     reason = _text("Why it changes", rows=2, help_text="Kept in the timeline for audit.")
 

@@ -1,11 +1,22 @@
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.roles import is_manager
 from clock import uk_today
 from complaints.admin_base import ReadOnlyAdmin
 from ombudsman import services
+from ombudsman.forms import CorrectCustomerAcceptanceForm, CorrectDecisionForm
 from ombudsman.models import Letter, LetterStatus, Referral, Scheme, SweepFailure, SweepRun, WaitingPeriodPolicy
+from ombudsman.models.referrals import STEP_DATES
 
 
 @admin.register(Scheme)
@@ -30,9 +41,26 @@ class SchemeAdmin(admin.ModelAdmin):
         return False
 
 
+class WaitingPeriodPolicyForm(forms.ModelForm):
+    """A policy of 1 to 56 days (the model's validators), from tomorrow or later (the service's check)."""
+
+    class Meta:
+        model = WaitingPeriodPolicy
+        fields = ["effective_from", "days", "note"]
+
+    def clean(self):
+        data = super().clean()
+        stored = WaitingPeriodPolicy.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        services.check_waiting_period_policy(effective_from=data.get("effective_from"), policy=stored)
+        return data
+
+
 @admin.register(WaitingPeriodPolicy)
 class WaitingPeriodPolicyAdmin(admin.ModelAdmin):
+    """Policies are added, corrected and deleted through their services, which guard the clock."""
+
     list_display = ["effective_from", "days", "note"]
+    form = WaitingPeriodPolicyForm
 
     def _in_future(self, obj):
         return obj is None or obj.effective_from > uk_today()
@@ -43,6 +71,22 @@ class WaitingPeriodPolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._in_future(obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            services.change_waiting_period_policy(policy=obj, actor=request.user, **data)
+            return
+        policy = services.add_waiting_period_policy(actor=request.user, **data)
+        obj.pk = policy.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.delete_waiting_period_policy(policy=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for policy in queryset:
+            services.delete_waiting_period_policy(policy=policy, actor=request.user)
 
 
 @admin.register(Letter)
@@ -129,16 +173,71 @@ class ReferralAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.readonly_fields
-        return [*self.readonly_fields, "complaint", "referred_on"]
+        # The scheme's decision and the customer's answer are facts, recorded once; a manager
+        # corrects one, with a reason, from the links at the top of the page. Read as stored:
+        # a form being checked has put what was typed on ``obj``.
+        if not hasattr(obj, "_stored_facts"):
+            obj._stored_facts = Referral.objects.filter(pk=obj.pk).values(
+                "decision", "customer_accepted_on", "customer_rejected_on").get()
+        stored = obj._stored_facts
+        facts = [*(services.DECISION_FIELDS if stored["decision"] else ()),
+                 *(ANSWER_FIELDS if stored["customer_accepted_on"] or stored["customer_rejected_on"] else ())]
+        return [*self.readonly_fields, "complaint", "referred_on", *facts]
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if obj is None:
-            form.clean = _check_new_referral
+        form.clean = _check_new_referral if obj is None else _check_step_dates
         return form
+
+    # --- a manager's corrections of recorded facts -----------------------------------------
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/correct/<slug:fact>/", self.admin_site.admin_view(self.correct_view),
+                 name="ombudsman_referral_correct"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        referral = self.get_object(request, object_id) if is_manager(request.user) else None
+        corrections = [
+            {"label": correction.label, "url": reverse("admin:ombudsman_referral_correct", args=[referral.pk, fact])}
+            for fact, correction in CORRECTIONS.items() if referral and getattr(referral, correction.recorded)
+        ]
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}),
+                                                                   "corrections": corrections})
+
+    def correct_view(self, request, object_id, fact):
+        """A manager corrects a recorded decision or acceptance, giving a reason."""
+        referral = self.get_object(request, object_id)
+        if referral is None or fact not in CORRECTIONS:
+            raise Http404("No such referral or correction.")
+        if not is_manager(request.user) or not self.has_view_permission(request, referral):
+            raise PermissionDenied
+        correction = CORRECTIONS[fact]
+        change_url = reverse("admin:ombudsman_referral_change", args=[referral.pk])
+        if not getattr(referral, correction.recorded):
+            messages.error(request, f"There is no {correction.what} recorded to correct.")
+            return redirect(change_url)
+        form = correction.form(request.POST if request.method == "POST" else None,
+                               initial={field: getattr(referral, field) for field in correction.form.base_fields
+                                        if field != "reason"})
+        if form.is_valid():
+            try:
+                correction.run(referral=referral, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"The {correction.what} is corrected; the old and new values and the "
+                                          "reason are in the complaint's timeline.")
+                return redirect(change_url)
+        return TemplateResponse(request, "admin/ombudsman/referral/correct.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": referral,
+            "title": f"Correct the {correction.what}", "form": form, "change_url": change_url,
+        })
 
     def save_model(self, request, obj, form, change):
         data, changed = form.cleaned_data, set(form.changed_data)
@@ -171,12 +270,56 @@ class ReferralAdmin(admin.ModelAdmin):
             services.record_compliance(referral=obj, actor=request.user, complied_on=data["complied_on"])
 
 
-DECISION_FIELDS = {"decision", "decision_on", "remedy_apology", "remedy_explanation", "remedy_action",
-                   "award_amount"}
+DECISION_FIELDS = set(services.DECISION_FIELDS)
+ANSWER_FIELDS = ("customer_accepted_on", "customer_rejected_on")
+
+
+@dataclass(frozen=True)
+class Correction:
+    label: str
+    what: str
+    recorded: str  # the field set once the fact is recorded
+    form: type
+    run: Any
+
+
+def _correct_decision(*, referral, actor, reason, decision, decision_on, **remedies):
+    return services.correct_decision(
+        referral=referral, actor=actor, reason=reason, decision=decision, decided_on=decision_on,
+        apology=remedies["remedy_apology"], explanation=remedies["remedy_explanation"],
+        action=remedies["remedy_action"], award_amount=remedies["award_amount"],
+    )
+
+
+def _correct_acceptance(*, referral, actor, reason, customer_accepted_on):
+    return services.correct_customer_acceptance(referral=referral, actor=actor, reason=reason,
+                                                accepted_on=customer_accepted_on)
+
+
+CORRECTIONS = {
+    "decision": Correction("Correct the decision", "scheme's decision", "decision", CorrectDecisionForm,
+                           _correct_decision),
+    "acceptance": Correction("Correct the customer's acceptance", "customer's acceptance", "customer_accepted_on",
+                             CorrectCustomerAcceptanceForm, _correct_acceptance),
+}
+
+
+def _add_errors(form, error):
+    """Put a service's refusal on the form: on the field it names, or else above the fields."""
+    for field, messages_ in (error.message_dict if hasattr(error, "error_dict") else {None: error.messages}).items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def _check_step_dates(form):
+    # Steps recorded on this page happened: none is dated in the future.
+    data = form.cleaned_data
+    services.check_not_in_future(**{name: data.get(name) for name in STEP_DATES if name in form.changed_data})
+    return data
 
 
 def _check_new_referral(form):
-    data = form.cleaned_data
+    data = _check_step_dates(form)
     if data.get("complaint") and data.get("referred_on"):
         services.check_referral(complaint=data["complaint"], referred_on=data["referred_on"])
     return data

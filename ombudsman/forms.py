@@ -1,6 +1,8 @@
+from decimal import Decimal
+
 from django import forms
 
-from ombudsman.models import Referral
+from ombudsman.models import Decision, Referral
 
 
 class ReferralForm(forms.ModelForm):
@@ -17,3 +19,34 @@ class ReferralForm(forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["referred_on", "case_reference"]
+
+
+def _date(label):
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _reason():
+    return forms.CharField(label="Why it is corrected", max_length=10_000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Kept with the old and new values in the timeline, for staff only.")
+
+
+class CorrectDecisionForm(forms.Form):
+    """A manager's correction of the scheme's recorded decision (ombudsman.services.correct_decision)."""
+
+    decision = forms.ChoiceField(choices=Decision.choices)
+    decision_on = _date("Decision date")
+    remedy_apology = forms.BooleanField(label="Remedy: apology", required=False)
+    remedy_explanation = forms.BooleanField(label="Remedy: explanation", required=False)
+    remedy_action = forms.CharField(label="Remedy: practical action", max_length=10_000, required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}))
+    award_amount = forms.DecimalField(label="Money award (£)", min_value=Decimal("0"), max_digits=10,
+                                      decimal_places=2)
+    reason = _reason()
+
+
+class CorrectCustomerAcceptanceForm(forms.Form):
+    """A manager's correction of the day the customer accepted the decision."""
+
+    customer_accepted_on = _date("The customer accepted the decision on")
+    reason = _reason()

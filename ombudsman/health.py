@@ -5,7 +5,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from complaints.models import CLOSED_STATUSES, Complaint
+import clock
+from clock import ClockState
+from complaints.models import Complaint
 from ombudsman.models import SweepFailure, SweepRun
 
 
@@ -31,12 +33,9 @@ def clock_health(now=None):
 
 
 def warned_open_complaints(now=None):
-    """Open complaints whose staff were warned and whose ADR deadline has not yet come."""
+    """Running complaints whose staff were warned: ADR opens within the warning time."""
     now = now or timezone.now()
-    return (
-        Complaint.objects.filter(
-            deadline_warning_sent_at__isnull=False, adr_opens_at__gt=now,
-            adr_opens_at__lte=now + timedelta(days=settings.ADR_WARNING_DAYS),
-        )
-        .exclude(status__in=CLOSED_STATUSES)
+    return Complaint.objects.filter(
+        clock.state_q(ClockState.RUNNING, now), deadline_warning_sent_at__isnull=False,
+        adr_opens_at__lte=now + timedelta(days=settings.ADR_WARNING_DAYS),
     )

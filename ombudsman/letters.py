@@ -41,10 +41,6 @@ def provider_scheme():
     return scheme
 
 
-def waiting_period_words(days):
-    return f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
-
-
 def write(*, complaint, kind, now=None, reason="", scheme=None):
     """Render a letter for a complaint and return it unsaved, or raise LetterContentError.
 
@@ -61,7 +57,7 @@ def write(*, complaint, kind, now=None, reason="", scheme=None):
         "kind": kind, "complaint": complaint, "customer": customer, "scheme": details,
         "provider": settings.PROVIDER, "letter_date": letter_date, "refer_by": refer_by,
         "reason": reason, "large_print": large_print,
-        "waiting_period": waiting_period_words(complaint.waiting_period_days),
+        "days_since_receipt": complaint.day_number(now),
         "complaint_url": outbox.absolute_url(complaint.get_absolute_url()),
     }
     text = render_to_string(f"ombudsman/letters/{kind}.txt", context)

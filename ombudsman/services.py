@@ -4,23 +4,25 @@ Each writes its timeline event in the same transaction as its change; anything t
 reach someone is a row first (a Letter, or an email in the outbox), delivered on commit.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import clock
-from accounts.roles import COMPLAINT_MANAGERS
+from accounts.roles import COMPLAINT_MANAGERS, is_manager
 from clock import uk_today
 from complaints import outbox
 from complaints.models import CLOSED_STATUSES, Complaint, EmailKind, Event, EventKind, Status
 from complaints.services import change_status
 from ombudsman import letters
-from ombudsman.models import Decision, Letter, LetterKind, LetterStatus, Referral
+from ombudsman.models import Decision, Letter, LetterKind, LetterStatus, Referral, WaitingPeriodPolicy
+from ombudsman.models.referrals import STEP_DATES
 
 DELIVER_LETTER_TASK = "ombudsman.tasks.deliver_letter"
 
@@ -195,6 +197,42 @@ def _save_referral(referral, fields):
     referral.save(update_fields=fields)
 
 
+# A referral's steps are facts: each is dated no later than today, and the scheme's decision
+# and the customer's answer to it are recorded once; only a manager corrects one, with a
+# reason (rules, "The clock is guarded").
+
+DECISION_FIELDS = ("decision", "decision_on", "remedy_apology", "remedy_explanation", "remedy_action",
+                   "award_amount")
+
+
+def check_not_in_future(**dates):
+    """Refuse any of a referral's step dates (named as its fields) that is after today in the UK."""
+    today = uk_today()
+    errors = {field: f"The {STEP_DATES[field]} date cannot be in the future."
+              for field, day in dates.items() if day and day > today}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _stored(referral):
+    """Return the referral as stored, locked until the transaction ends: what is recorded already."""
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+def _refuse_if_recorded(stored, field, what):
+    if getattr(stored, field):
+        raise ValidationError(
+            {field: f"The {what} is already recorded. A complaint manager can correct it, giving a reason."}
+        )
+
+
+def _compliance_due_on(referral):
+    # Nothing to comply with until the customer accepts, nor ever for a decision not upheld.
+    if referral.customer_accepted_on and referral.decision != Decision.NOT_UPHELD:
+        return referral.scheme.compliance_due_on(referral.customer_accepted_on)
+    return None
+
+
 def _end_case(referral, ended_on):
     # The customer answered the decision: the case is over, and with it the right to refer.
     referral.complaint.adr_case_ended_on = ended_on
@@ -204,6 +242,7 @@ def _end_case(referral, ended_on):
 @transaction.atomic
 def record_scheme_acceptance(*, referral, actor, accepted_on, case_reference=""):
     """Record that the scheme took the case on."""
+    check_not_in_future(accepted_on=accepted_on)
     referral.accepted_on = accepted_on
     referral.case_reference = case_reference.strip() or referral.case_reference
     _save_referral(referral, ["accepted_on", "case_reference"])
@@ -226,7 +265,9 @@ def record_case_reference(*, referral, actor, case_reference):
 @transaction.atomic
 def record_decision(*, referral, actor, decision, decided_on, apology=False, explanation=False,
                     action="", award_amount=0):
-    """Record the scheme's decision and the remedies it set (award within the scheme's limit)."""
+    """Record the scheme's decision and the remedies it set (award within the scheme's limit), once."""
+    _refuse_if_recorded(_stored(referral), "decision", "scheme's decision")
+    check_not_in_future(decision_on=decided_on)
     referral.decision = decision
     referral.decision_on = decided_on
     referral.remedy_apology = apology
@@ -248,7 +289,14 @@ def record_decision(*, referral, actor, decision, decided_on, apology=False, exp
 
 @transaction.atomic
 def record_customer_acceptance(*, referral, actor, accepted_on):
-    """Record that the customer accepted the decision; the compliance deadline starts."""
+    """Record, once, that the customer accepted the decision; the compliance deadline starts."""
+    stored = _stored(referral)
+    _refuse_if_recorded(stored, "customer_accepted_on", "customer's acceptance")
+    if stored.customer_rejected_on:
+        raise ValidationError(
+            {"customer_accepted_on": "The customer turned the decision down: they cannot also accept it."}
+        )
+    check_not_in_future(customer_accepted_on=accepted_on)
     referral.customer_accepted_on = accepted_on
     if referral.decision != Decision.NOT_UPHELD:
         referral.compliance_due_on = referral.scheme.compliance_due_on(accepted_on)
@@ -264,7 +312,14 @@ def record_customer_acceptance(*, referral, actor, accepted_on):
 
 @transaction.atomic
 def record_customer_rejection(*, referral, actor, rejected_on):
-    """Record that the customer turned the decision down: they are not bound, and the case ends."""
+    """Record, once, that the customer turned the decision down: they are not bound, and the case ends."""
+    stored = _stored(referral)
+    _refuse_if_recorded(stored, "customer_rejected_on", "customer's rejection")
+    if stored.customer_accepted_on:
+        raise ValidationError(
+            {"customer_rejected_on": "The customer accepted the decision: they cannot also turn it down."}
+        )
+    check_not_in_future(customer_rejected_on=rejected_on)
     referral.customer_rejected_on = rejected_on
     _save_referral(referral, ["customer_rejected_on"])
     _end_case(referral, rejected_on)
@@ -276,12 +331,100 @@ def record_customer_rejection(*, referral, actor, rejected_on):
 @transaction.atomic
 def record_compliance(*, referral, actor, complied_on):
     """Record that the provider did what the accepted decision required."""
+    check_not_in_future(complied_on=complied_on)
     referral.complied_on = complied_on
     _save_referral(referral, ["complied_on"])
     _referral_event(referral, actor=actor, summary="We complied with the scheme's decision",
                     complied_on=complied_on.isoformat(),
                     late=bool(referral.compliance_due_on and complied_on > referral.compliance_due_on))
     return referral
+
+
+def _shown(field, value):
+    """Return a recorded value as staff read it in the timeline."""
+    if value in (None, ""):
+        return "none"
+    if field == "decision":
+        return Decision(value).label.lower()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return letters.uk_date(value)
+    if isinstance(value, Decimal):
+        return f"£{value:,.2f}"
+    return str(value)
+
+
+def _as_data(value):
+    return value.isoformat() if isinstance(value, date) else str(value) if isinstance(value, Decimal) else value
+
+
+def _correct(*, referral, actor, reason, what, must_be_recorded, values):
+    """Correct recorded facts of a referral: a manager's change, with a reason, audited for staff.
+
+    ``values`` are the corrected fields; the compliance deadline follows them. Returns the
+    referral as stored after the correction.
+    """
+    if not is_manager(actor):
+        raise PermissionDenied(f"Only a complaint manager can correct the {what}.")
+    if not reason.strip():
+        raise ValidationError({"reason": f"Say why the {what} is corrected: it is kept for audit."})
+    stored = _stored(referral)
+    if not getattr(stored, must_be_recorded):
+        raise ValidationError({must_be_recorded: f"No {what} is recorded yet: record it, there is nothing to correct."})
+    check_not_in_future(**{field: value for field, value in values.items() if field in STEP_DATES})
+    fields = [*values, "compliance_due_on"]
+    previous = {field: getattr(stored, field) for field in fields}
+    for field, value in values.items():
+        setattr(stored, field, value.strip() if isinstance(value, str) else value)
+    stored.compliance_due_on = _compliance_due_on(stored)
+    changed = [field for field in fields if getattr(stored, field) != previous[field]]
+    if not changed:
+        raise ValidationError(f"That is the {what} already recorded: there is nothing to correct.")
+    if stored.compliance_due_on != previous["compliance_due_on"] and not stored.complied_on:
+        # A new deadline: the sweep reminds and flags against it, not the old one.
+        stored.compliance_reminder_sent_at = stored.compliance_overdue_at = None
+        fields += ["compliance_reminder_sent_at", "compliance_overdue_at"]
+    _save_referral(stored, fields)
+    if stored.customer_accepted_on and "customer_accepted_on" in changed:
+        _end_case(stored, stored.customer_accepted_on)
+    labels = {field: Referral._meta.get_field(field).verbose_name for field in changed}
+    summary = f"The {what} was corrected: " + "; ".join(
+        f"{labels[field]} {_shown(field, previous[field])} → {_shown(field, getattr(stored, field))}"
+        for field in changed
+    )
+    _referral_event(stored, actor=actor, summary=summary[:300], body=reason.strip(), visible_to_customer=False,
+                    corrected=what, reason=reason.strip(),
+                    previous={field: _as_data(previous[field]) for field in changed},
+                    new={field: _as_data(getattr(stored, field)) for field in changed})
+    return stored
+
+
+@transaction.atomic
+def correct_decision(*, referral, actor, reason, decision, decided_on, apology=False, explanation=False,
+                     action="", award_amount=0):
+    """A manager corrects the scheme's recorded decision and remedies, giving a reason.
+
+    Refuses anyone else (PermissionDenied), a decision date in the future and a referral with
+    no decision yet (ValidationError). The compliance deadline follows the corrected decision.
+    """
+    return _correct(referral=referral, actor=actor, reason=reason, what="scheme's decision",
+                    must_be_recorded="decision",
+                    values={"decision": decision, "decision_on": decided_on, "remedy_apology": apology,
+                            "remedy_explanation": explanation, "remedy_action": action,
+                            "award_amount": Decimal(str(award_amount))})
+
+
+@transaction.atomic
+def correct_customer_acceptance(*, referral, actor, reason, accepted_on):
+    """A manager corrects the day the customer accepted the decision, giving a reason.
+
+    Refuses anyone else (PermissionDenied), a date in the future and a referral whose
+    customer's acceptance is not recorded (ValidationError). The compliance deadline is
+    worked out again from the corrected day.
+    """
+    return _correct(referral=referral, actor=actor, reason=reason, what="customer's acceptance",
+                    must_be_recorded="customer_accepted_on", values={"customer_accepted_on": accepted_on})
 
 
 def _alert_compliance(*, referral, now, once_field, overdue, summary):
@@ -328,3 +471,65 @@ def mark_letter_posted(*, letter, actor):
             summary=f"{letter.get_kind_display()} posted", data={"letter_id": letter.pk},
         )
     return bool(posted)
+
+
+# --- waiting-period policies ---------------------------------------------------------------
+
+
+def check_waiting_period_policy(*, effective_from, policy=None):
+    """Refuse a policy's date the rules do not allow (raises ValidationError).
+
+    A policy takes effect from tomorrow (UK) or later: a day that has begun has fixed the
+    clocks of the complaints received on it. One already in force stays as it was.
+    ``policy`` is the stored policy being corrected, if any.
+    """
+    tomorrow = uk_today() + timedelta(days=1)
+    if policy is not None and policy.effective_from < tomorrow:
+        raise ValidationError(
+            f"This policy has been in force since {letters.uk_date(policy.effective_from)}: it fixed the clocks of "
+            "complaints received under it, so it stays as it is. Add a new policy instead."
+        )
+    if effective_from is not None and effective_from < tomorrow:
+        raise ValidationError({"effective_from": (
+            f"A waiting period takes effect from tomorrow ({letters.uk_date(tomorrow)}) or later: complaints "
+            "received until then keep the period in force when they were received."
+        )})
+
+
+def _may_set_policies(actor):
+    if not is_manager(actor):
+        raise PermissionDenied("Only a complaint manager can set the waiting period.")
+
+
+def _save_policy(policy):
+    policy.note = policy.note.strip()
+    policy.full_clean()  # 1 to 56 days (the database's constraint too) and one policy a day
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def add_waiting_period_policy(*, effective_from, days, note="", actor):
+    """Add a waiting period for complaints received from ``effective_from`` (tomorrow or later)."""
+    _may_set_policies(actor)
+    check_waiting_period_policy(effective_from=effective_from)
+    return _save_policy(WaitingPeriodPolicy(effective_from=effective_from, days=days, note=note))
+
+
+@transaction.atomic
+def change_waiting_period_policy(*, policy, effective_from, days, note="", actor):
+    """Correct a policy not yet in force; its new date must still be tomorrow or later."""
+    _may_set_policies(actor)
+    stored = WaitingPeriodPolicy.objects.select_for_update().get(pk=policy.pk)
+    check_waiting_period_policy(effective_from=effective_from, policy=stored)
+    stored.effective_from, stored.days, stored.note = effective_from, days, note
+    return _save_policy(stored)
+
+
+@transaction.atomic
+def delete_waiting_period_policy(*, policy, actor):
+    """Delete a policy not yet in force."""
+    _may_set_policies(actor)
+    stored = WaitingPeriodPolicy.objects.select_for_update().get(pk=policy.pk)
+    check_waiting_period_policy(effective_from=None, policy=stored)
+    stored.delete()

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from clock import uk_today
 from complaints import printing
 from complaints.access import to_the_desk, visible_complaint
+from complaints.models import Status
 from complaints.tracking import normalise_tracking_number
 from ombudsman import services
 from ombudsman.forms import ReferralForm
@@ -31,9 +32,8 @@ def adr_panel(complaint, now=None, *, provider_scheme=None):
     )
     referral = Referral.objects.filter(complaint=complaint).select_related("scheme").first()
     latest = max(complaint_letters, key=lambda letter: (letter.letter_date, letter.pk), default=None)
-    open_to_customer = complaint.adr_rights and (
-        complaint.is_adr_eligible(now) or bool(complaint_letters) or referral is not None
-    )
+    today = uk_today(now)
+    may_refer = complaint.is_adr_eligible(now)
     if referral:
         scheme = referral.scheme
     elif latest:
@@ -44,10 +44,16 @@ def adr_panel(complaint, now=None, *, provider_scheme=None):
         "letters": complaint_letters,
         "latest_letter": latest,
         "referral": referral,
-        "open": open_to_customer,
+        # The way to the ombudsman shows while the customer may refer, and for the referral made.
+        "open": complaint.adr_rights and (may_refer or referral is not None),
+        "may_refer": may_refer,
+        # The time to refer (12 months from the latest letter) passed without a referral: the
+        # page still says how to contact the scheme, which may take a late referral.
+        "expired": complaint.adr_rights and referral is None and complaint.status != Status.WITHDRAWN
+        and complaint.refer_by is not None and complaint.refer_by < today,
         "scheme": scheme,
-        "refer_by": latest.refer_by if latest else None,
-        "today": uk_today(now),
+        "refer_by": complaint.refer_by,
+        "today": today,
     }
 
 
@@ -58,10 +64,10 @@ def ombudsman_page(request, tracking_number):
     if complaint.customer_id != request.user.pk:
         return to_the_desk(complaint)
     panel = adr_panel(complaint)
-    if not panel["open"] or panel["scheme"] is None:
-        raise Http404("This complaint cannot go to the ombudsman yet.")
+    if not (panel["open"] or panel["expired"]) or panel["scheme"] is None:
+        raise Http404("This complaint cannot go to the ombudsman.")
     form = None
-    if panel["referral"] is None:
+    if panel["referral"] is None and panel["may_refer"]:
         form = ReferralForm(request.POST or None, initial={"referred_on": panel["today"]})
         if request.method == "POST" and form.is_valid():
             try:

@@ -1,4 +1,4 @@
-"""What a report covers (its scope), and the breach forecast. The period's figures are in
+"""What a report covers (its scope), and the complaints reaching ADR soon. The period's figures are in
 reports.figures.
 
 Python only ever loops over the few groups a query returns (weeks, products, agents), never
@@ -7,18 +7,17 @@ complaint resolved in a period and reopened since counts as open.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+import clock
 from accounts.models import User
-from clock import uk_midnight, uk_today
 from complaints.models import CLOSED_STATUSES, Category, Channel, Complaint, Product, Status, Upheld
 from reports.periods import Period
 
-OPEN_STATUSES = tuple(status for status in Status if status not in CLOSED_STATUSES)
 UPHELD = (Upheld.UPHELD, Upheld.PARTLY)
 FORECAST_DAYS = (7, 14)
 
@@ -101,29 +100,16 @@ class ForecastRow:
     counts: tuple  # complaints whose deadline falls in the next 7 days, then 14
 
 
-def forecast_window(days, now=None):
-    """Return [from, to) for ADR deadlines on the next ``days`` UK dates (tomorrow onwards).
+def reaching_adr(scope, now=None):
+    """Return, per agent, the complaints reaching ADR in the next 7 and 14 days (``clock.reaching_adr_q``).
 
-    ADR opens at 00:00 on its date, so a deadline dated today has already passed.
+    Running clocks only: a complaint whose customer was told (a deadlock letter) or which
+    is closed is reaching nothing.
     """
-    tomorrow = uk_today(now) + timedelta(days=1)
-    return uk_midnight(tomorrow), uk_midnight(tomorrow + timedelta(days=days))
-
-
-def forecast_filter(days, now=None):
-    """Return the lookups selecting open complaints due to reach ADR in the next ``days``."""
-    since, until = forecast_window(days, now)
-    return {"status__in": OPEN_STATUSES, "adr_opens_at__gte": since, "adr_opens_at__lt": until}
-
-
-def breach_forecast(scope, now=None):
-    """Return, per agent, the open complaints whose ADR deadline is in the next 7 and 14 days."""
-    counts = {
-        f"next{days}": Count("pk", filter=Q(adr_opens_at__lt=forecast_window(days, now)[1]))
-        for days in FORECAST_DAYS
-    }
+    now = now or timezone.now()
+    counts = {f"next{days}": Count("pk", filter=clock.reaching_adr_q(now, days)) for days in FORECAST_DAYS}
     rows = (
-        scope.complaints().filter(**forecast_filter(max(FORECAST_DAYS), now))
+        scope.complaints().filter(clock.reaching_adr_q(now, max(FORECAST_DAYS)))
         .values("assigned_to", "assigned_to__full_name").annotate(**counts)
         .order_by(F("assigned_to__full_name").asc(nulls_last=True), "assigned_to")
     )

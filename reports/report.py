@@ -2,13 +2,14 @@
 
 from decimal import Decimal
 
+import clock
 from complaints.models import Product
 from reports.adr import adr_figures
 from reports.db import room_to_group
 from reports.figures import Figures
 from reports.period_return import BANDS, period_return
 from reports.periods import AGE_BANDS
-from reports.queries import FORECAST_DAYS, breach_forecast, forecast_filter, share
+from reports.queries import FORECAST_DAYS, reaching_adr, share
 from reports.tables import DATE, DAYS, MONEY, PERCENT, TEXT, Cell, Column, Table, admin_list_url
 
 
@@ -53,21 +54,22 @@ def forecast_table(report):
     scope, now = report.scope, report.now
 
     def link(count, days, agent):
-        lookups = {**scope.lookups(), **forecast_filter(days, now), **agent}
+        lookups = {**scope.lookups(), **clock.reaching_adr_lookups(now, days), **agent}
         return Cell(count, link=admin_list_url(lookups))
 
     rows = []
-    for row in breach_forecast(scope, now):
+    for row in reaching_adr(scope, now):
         agent = {"assigned_to__id__exact": row.agent_id} if row.agent_id else {"assigned_to__isnull": "True"}
         rows.append([row.agent_name, *(link(count, days, agent)
                                        for count, days in zip(row.counts, FORECAST_DAYS, strict=True))])
     total_links = [link(_sum(rows, index, value=lambda cell: cell.value), days, {})
                    for index, days in enumerate(FORECAST_DAYS, start=1)]
     return Table(
-        "forecast", "Breach forecast: ADR deadlines coming up",
+        "forecast", "Reaching ADR: waiting periods ending soon",
         [Column("Agent", TEXT), *(Column(f"Next {days} days") for days in FORECAST_DAYS)],
         rows, total=["All agents", *total_links],
-        note="Open complaints whose ADR waiting period ends on one of the next 7 or 14 days (from tomorrow). "
+        note="Open complaints whose customer has not had an ADR or deadlock letter, and whose waiting period ends "
+             "on one of the next 7 or 14 days (from tomorrow): unless resolved, each will owe an ADR letter. "
              "Each count opens the complaint list filtered to exactly those complaints.",
     )
 

@@ -5,7 +5,7 @@ Each step writes the events and fields that the matching workflow in
 memory as plain rows (see ``EVENT_COLUMNS``) so that millions can be written in bulk.
 """
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from operator import itemgetter
 
@@ -157,8 +157,9 @@ class Story:
         not in deadlock then. The warning emails of the past are not written.
         """
         complaint = self.complaint
-        # The sweep compares instants, so the warning comes exactly so many 24 hours before.
-        warned_at = complaint.adr_opens_at.astimezone(UTC) - timedelta(days=warning_days)
+        # The sweep compares instants, so the warning comes exactly so many 24 hours before
+        # (in UTC: arithmetic on UK wall-clock time would be an hour out across a clock change).
+        warned_at = datetime.fromtimestamp(complaint.adr_opens_at.timestamp(), UTC) - timedelta(days=warning_days)
         if not complaint.created_at <= warned_at <= now:
             return
         status = Status.RECEIVED

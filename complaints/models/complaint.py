@@ -203,6 +203,10 @@ class Complaint(models.Model):
             models.Index(fields=["adr_opens_at", "id"], name="complaint_open_deadline",
                          condition=~models.Q(status__in=CLOSED_STATUSES), include=[*REPORT_FILTERS, "received_at"]),
             models.Index(fields=["adr_opens_at", "id"], name="complaint_deadline"),
+            # The desk's default order: open complaints whose customer has not been told
+            # (breaches, then running clocks), by deadline, then those told.
+            models.Index(clock.customer_told(), models.F("adr_opens_at"), models.F("id"),
+                         name="complaint_open_queue", condition=~models.Q(status__in=CLOSED_STATUSES)),
             models.Index(fields=["assigned_to", "adr_opens_at"], name="complaint_agent_deadline",
                          condition=~models.Q(status__in=CLOSED_STATUSES)),
             # The admin's banner counts open complaints whose staff were warned.
@@ -264,6 +268,11 @@ class Complaint(models.Model):
     @property
     def is_closed(self):
         return self.status in CLOSED_STATUSES
+
+    @property
+    def waiting_period_words(self):
+        """The complaint's own waiting period, as letters and messages say it ("8 weeks")."""
+        return clock.period_in_words(self.waiting_period_days)
 
     def day_number(self, now=None):
         """Return which day of the waiting period it is (the day of receipt is day 0)."""

@@ -2,12 +2,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 import clock
 
 # The Code of Practice's waiting period (8 weeks), used when no policy row applies.
 DEFAULT_WAITING_PERIOD_DAYS = 56
+# What a policy may hold: at least a day, and never longer than the Code's 8 weeks.
+MIN_WAITING_PERIOD_DAYS, MAX_WAITING_PERIOD_DAYS = 1, 56
 
 
 class DayCount(models.TextChoices):
@@ -112,14 +115,26 @@ class WaitingPeriodPolicy(models.Model):
     effective_from = models.DateField(
         unique=True, help_text="Applies to complaints received on or after this date (UK time)."
     )
-    days = models.PositiveSmallIntegerField(help_text="Calendar days from receipt until ADR opens.")
+    days = models.PositiveSmallIntegerField(
+        help_text=f"Calendar days from receipt until ADR opens: {MIN_WAITING_PERIOD_DAYS} to "
+                  f"{MAX_WAITING_PERIOD_DAYS} (8 weeks, the Code of Practice's period, is the longest).",
+        validators=[
+            MinValueValidator(MIN_WAITING_PERIOD_DAYS, f"A waiting period is at least {MIN_WAITING_PERIOD_DAYS} day."),
+            MaxValueValidator(MAX_WAITING_PERIOD_DAYS, f"A waiting period is at most {MAX_WAITING_PERIOD_DAYS} days "
+                                                       "(8 weeks, the Code of Practice's period): customers never "
+                                                       "wait longer than that for ADR."),
+        ],
+    )
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-effective_from"]
         verbose_name_plural = "waiting period policies"
         constraints = [
-            models.CheckConstraint(condition=models.Q(days__gte=1), name="ombudsman_policy_days_positive"),
+            models.CheckConstraint(
+                condition=models.Q(days__gte=MIN_WAITING_PERIOD_DAYS, days__lte=MAX_WAITING_PERIOD_DAYS),
+                name="ombudsman_policy_days_1_to_56",
+            ),
         ]
 
     def __str__(self):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+import clock
 from complaints import services
 from complaints.models import Channel, Complaint, Product
 from desk.admin import ComplaintAdmin
@@ -47,7 +48,7 @@ def test_the_list_shows_the_columns_agents_work_from(agent_client, customer, age
     assert cells["agent"] == "Alex Agent"
     assert cells["customer_name"] == "Dana Customer<br><small>dana.customer@example.com</small>"
     assert ">46 d left<" in cells["time_left"]
-    for heading in ("Days open", "Time left", "Flags"):
+    for heading in ("Days open", "Clock", "Flags"):
         assertContains(response, heading)
 
 
@@ -64,40 +65,68 @@ def test_open_complaints_are_listed_by_deadline_and_closed_ones_left_out(agent_c
     assert listed(agent_client.get(list_url(), {"status": "withdrawn"})) == [closed.pk]
 
 
-def test_the_clock_badge_and_the_flags(agent_client, customer, other_customer, agent):
+def test_the_clock_column_shows_the_state_and_the_flags(agent_client, customer, other_customer, agent):
     customer.support_consent_at = timezone.now()
     customer.vulnerable = True
     customer.save()
-    overdue = due_complaint(customer)
-    adr_services.create_adr_letter(complaint=overdue)
+    told = due_complaint(customer)
+    adr_services.create_adr_letter(complaint=told)
     deadlocked = due_complaint(customer, days_ago=10)
     adr_services.declare_deadlock(complaint=deadlocked, actor=agent, reason="Final.")
-    adr_services.record_referral(complaint=deadlocked, actor=customer, referred_on=timezone.localdate())
-
+    adr_services.record_referral(complaint=deadlocked, actor=customer, referred_on=clock.uk_today())
+    breach = due_complaint(other_customer, days_ago=60)
     plain = file_complaint(other_customer)
 
     response = agent_client.get(list_url())
 
-    days_late = (timezone.localdate() - overdue.adr_deadline_date).days
-    assert f'<span class="desk-badge desk-clock-overdue">Overdue {days_late} d</span>' in \
-        row_cells(response, overdue)["time_left"]
-    assert flags_in(row_cells(response, overdue)) == {"vulnerable", "adr-letter"}
+    days_late = (clock.uk_today() - breach.adr_deadline_date).days
+    assert f'<span class="desk-badge desk-clock-breach">Breach: ADR opened {days_late} d ago</span>' in \
+        row_cells(response, breach)["time_left"]
+    assert '<span class="desk-badge desk-clock-told">Customer told (being sent)</span>' in \
+        row_cells(response, told)["time_left"]
+    assert "desk-clock-told" in row_cells(response, deadlocked)["time_left"]
+    assert flags_in(row_cells(response, told)) == {"vulnerable"}
     assert flags_in(row_cells(response, deadlocked)) == {"vulnerable", "deadlock", "referral"}
     assert flags_in(row_cells(response, plain)) == set()
 
 
-@pytest.mark.parametrize("band, expected", [
-    ("overdue", {"overdue"}), ("7", {"in_5"}), ("14", {"in_10"}), ("later", {"new"}),
+def test_breaches_come_first_and_customers_told_last(agent_client, customer, agent):
+    # As the issue found it: deadlocked complaints at the top in red, "Overdue 124 d".
+    deadlocked = [due_complaint(customer, days_ago=180) for _ in range(3)]
+    for complaint in deadlocked:
+        adr_services.declare_deadlock(complaint=complaint, actor=agent, reason="Our final position.")
+    running = file_complaint(customer)
+    breach = due_complaint(customer, days_ago=57)
+    soon = due_complaint(customer, days_ago=50)
+
+    response = agent_client.get(list_url())
+
+    assert listed(response)[:3] == [breach.pk, soon.pk, running.pk]
+    assert set(listed(response)[3:]) == {complaint.pk for complaint in deadlocked}
+    assert "Overdue" not in response.content.decode()
+
+
+@pytest.mark.parametrize("state, expected", [
+    ("breach", {"breach"}), ("7", {"in_5"}), ("14", {"in_5", "in_10"}), ("running", {"in_5", "in_10", "new"}),
+    ("told", {"deadlocked"}), ("closed_in_time", {"resolved_in_time"}), ("closed_late", {"resolved_late"}),
+    ("past_period", {"business"}), ("closed", set()),
 ])
-def test_the_clock_band_filter(agent_client, customer, band, expected):
+def test_the_clock_filter_lists_each_state(agent_client, customer, large_business_customer, agent, state, expected):
     complaints = {
-        "overdue": due_complaint(customer, days_ago=60),
+        "breach": due_complaint(customer, days_ago=60),
         "in_5": due_complaint(customer, days_ago=51),
         "in_10": due_complaint(customer, days_ago=46),
         "new": file_complaint(customer),
+        "deadlocked": due_complaint(customer, days_ago=70),
+        "resolved_in_time": due_complaint(customer, days_ago=20),
+        "resolved_late": due_complaint(customer, days_ago=90),
+        "business": due_complaint(large_business_customer, days_ago=60),
     }
+    adr_services.declare_deadlock(complaint=complaints["deadlocked"], actor=agent, reason="Final.")
+    for name in ("resolved_in_time", "resolved_late"):
+        services.resolve_complaint(complaint=complaints[name], agent=agent, summary="Sorted.", upheld="upheld")
 
-    response = agent_client.get(list_url(), {"clock": band})
+    response = agent_client.get(list_url(), {"clock": state})
 
     assert set(listed(response)) == {complaints[name].pk for name in expected}
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import PreferredContact
@@ -200,7 +201,7 @@ def test_reopening_needs_a_reason_and_keeps_the_clock(complaint, agent, root_cau
 def test_correcting_the_date_received_moves_the_clock_and_is_audited(complaint, agent):
     earlier = complaint.received_at - timedelta(days=10)
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match="Say why"):
         services.change_received_date(complaint=complaint, received_at=earlier, reason="", actor=agent)
     services.change_received_date(complaint=complaint, received_at=earlier, reason="First phoned on that day.",
                                   actor=agent)

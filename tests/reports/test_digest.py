@@ -1,4 +1,4 @@
-"""The weekly digest: last week's headline figures and the breach forecast, to every manager."""
+"""The weekly digest: last week's headline figures and the complaints reaching ADR soon, to every manager."""
 
 import time_machine
 from django.conf import settings

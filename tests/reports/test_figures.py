@@ -1,11 +1,13 @@
 """Every figure of the report, for the known complaints in conftest.py, asserted exactly."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from complaints.models import Category, Channel, Product, Status
+from ombudsman import services as adr_services
 from reports import queries
 from reports.figures import Figures
 from reports.period_return import period_return
@@ -57,13 +59,21 @@ def test_open_complaints_by_age_band_and_product(scope):
     assert all(rows[product] == [0] * 5 for product in Product if product not in (M, W, B))
 
 
-def test_breach_forecast_counts_deadlines_in_the_next_7_and_14_days_by_agent(scope):
-    rows = queries.breach_forecast(scope, now=NOW)
+def test_reaching_adr_counts_deadlines_in_the_next_7_and_14_days_by_agent(scope):
+    rows = queries.reaching_adr(scope, now=NOW)
     assert [(row.agent_name, row.counts) for row in rows] == [
         ("Alex Agent", (1, 2)),  # ADR opens tomorrow (16) and in 8 days (18); not 15 days (20)
         ("Bea Agent", (1, 1)),  # in 7 days (17); not today (21), which has passed
         ("Unassigned", (0, 1)),  # in 14 days (19)
     ]
+
+
+def test_a_deadlocked_complaint_is_reaching_nothing(scope, dataset, bea):
+    # Complaint 17 reaches ADR in 7 days; deadlock tells its customer, who may go to ADR now.
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        adr_services.declare_deadlock(complaint=dataset[17], actor=bea, reason="Our final position.")
+    rows = queries.reaching_adr(scope, now=NOW)
+    assert [(row.agent_name, row.counts) for row in rows] == [("Alex Agent", (1, 2)), ("Unassigned", (0, 1))]
 
 
 def test_weekly_trends_by_uk_week(scope):
@@ -160,7 +170,7 @@ def test_filters_narrow_every_figure(scope, filters, received, resolved):
 def test_agent_filter(scope, bea):
     figures = Figures(Scope(period=PERIOD, agent=bea)).headline()
     assert (figures["open"], figures["received"], figures["resolved"]) == (2, 6, 3)
-    assert [row.agent_name for row in queries.breach_forecast(Scope(period=PERIOD, agent=bea), now=NOW)] == [
+    assert [row.agent_name for row in queries.reaching_adr(Scope(period=PERIOD, agent=bea), now=NOW)] == [
         "Bea Agent"]
 
 

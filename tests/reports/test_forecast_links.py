@@ -1,4 +1,4 @@
-"""Each count in the breach forecast links to the admin's complaint list showing exactly the
+"""Each count in the reaching-ADR table links to the admin's complaint list showing exactly the
 complaints it counts: the link's query is resolved by the admin itself, as a manager opens it."""
 
 from urllib.parse import urlsplit

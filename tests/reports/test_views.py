@@ -38,7 +38,7 @@ def test_the_page_shows_every_table_with_its_csv_link(manager_client, dataset):
     assert re.search(r'data-figure="90th percentile days to resolution">56.2<', html)
     for table in ("headline", "forecast", "age", "trends", "root_causes", "return"):
         assert f'href="/reports/{table}.csv?date_from=2026-03-02&amp;date_to=2026-05-31"' in html
-    for heading in ("Breach forecast", "Open complaints by age and product", "Complaints received and resolved",
+    for heading in ("Reaching ADR", "Open complaints by age and product", "Complaints received and resolved",
                     "Root causes and remedies", "Period return", "How the figures are counted"):
         assert heading in html
     assert 'id="trends-chart"' in html and 'id="age-chart"' in html

@@ -138,6 +138,9 @@ MATRIX = {
     "admin:ombudsman_letter_delete": NOBODY,
     "admin:ombudsman_referral_changelist": STAFF_ONLY,
     "admin:ombudsman_referral_change": STAFF_ONLY,
+    # A manager's correction of a recorded fact; this referral has no decision yet to correct.
+    "admin:ombudsman_referral_correct": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403,
+                                            "admin:ombudsman_referral_change"),
     "admin:ombudsman_scheme_changelist": STAFF_ONLY,
     "admin:ombudsman_scheme_change": STAFF_ONLY,
     "admin:ombudsman_waitingperiodpolicy_changelist": STAFF_ONLY,
@@ -190,6 +193,7 @@ def url_for(key, world):
         "admin:desk_print_pdf": {"source": "letter", "pk": world["letter"].pk},
         "admin:desk_print_posted": {"source": "postal", "pk": world["postal"].pk},
         "admin:privacy_subjectaccessrequest_export": {"pk": world["sar"].pk},
+        "admin:ombudsman_referral_correct": {"object_id": world["objects"]["ombudsman_referral"], "fact": "decision"},
     }
     if key in by_key:
         return reverse(key, kwargs=by_key[key])
