@@ -195,10 +195,25 @@ def sign_up(browser, email, password):
     missing = sorted(set(page.inputs) - set(fields) - {"vulnerable", "support_consent", "next"})
     check(not missing, f"the sign-up form has fields this driver does not fill: {missing}")
     response = browser.post_form("/accounts/signup/", fields)
-    check(response.status == 302 and response.location == "/complaints/",
+    check(response.status == 302 and response.location == "/accounts/signup/check-your-email/",
           f"sign-up answered {response.status} {response.headers.get('Location')}: {response.text[:2000]}")
-    check("sessionid" in browser.cookies, "signed up but got no session cookie")
-    say(f"signed up as {email} and logged in")
+    check("sessionid" not in browser.cookies, "logged in before the address was confirmed")
+    say(f"signed up as {email}; the portal asks to confirm the address")
+
+
+def confirm_address(browser, maildir, email, timeout):
+    """Follow the link in the confirmation email, as the customer would from their inbox."""
+    message = wait_for_mail(maildir, lambda message: "Confirm your email address" in subject_of(message), timeout)
+    check(email in (message["To"] or ""), f"the confirmation went to {message['To']}, not {email}")
+    text = message.get_payload(0).get_payload(decode=True).decode() if message.is_multipart() else \
+        message.get_payload(decode=True).decode()
+    link = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", text)
+    check(link, f"no confirmation link in the email: {text[:2000]}")
+    response = browser.get(link.group(1))
+    check(response.status == 302 and response.location == "/complaints/new/",
+          f"the confirmation link answered {response.status} {response.headers.get('Location')}")
+    check("sessionid" in browser.cookies, "confirmed the address but got no session cookie")
+    say("followed the emailed link: the address is confirmed and the customer is logged in")
 
 
 def file_complaint(browser):
@@ -237,19 +252,22 @@ def received(maildir):
         return []
 
 
-def wait_for_acknowledgement(maildir, tracking_number, email, timeout):
-    """Wait for the email the worker delivers through Redis and SMTP."""
+def wait_for_mail(maildir, wanted, timeout):
+    """Wait for a message the worker delivers through Redis and SMTP; return it."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         for message in received(maildir):
-            if tracking_number in subject_of(message):
-                check(email in (message["To"] or ""), f"the acknowledgement went to {message['To']}, not {email}")
-                say(f"the acknowledgement reached the SMTP sink after {time.monotonic() - started:.1f} s: "
-                    f"{subject_of(message)!r}")
-                return
+            if wanted(message):
+                say(f"{subject_of(message)!r} reached the SMTP sink after {time.monotonic() - started:.1f} s")
+                return message
         time.sleep(0.5)
     seen = [subject_of(message) for message in received(maildir)]
-    raise SmokeFailure(f"no acknowledgement for {tracking_number} within {timeout} s; the sink holds {seen}")
+    raise SmokeFailure(f"no such email within {timeout} s; the sink holds {seen}")
+
+
+def wait_for_acknowledgement(maildir, tracking_number, email, timeout):
+    message = wait_for_mail(maildir, lambda message: tracking_number in subject_of(message), timeout)
+    check(email in (message["To"] or ""), f"the acknowledgement went to {message['To']}, not {email}")
 
 
 def main():
@@ -266,6 +284,7 @@ def main():
         wait_for_web(browser, timeout=30)
         the_proxy_posture(browser)
         sign_up(browser, email, password=secrets.token_urlsafe(16))
+        confirm_address(browser, args.maildir, email, args.mail_timeout)
         tracking_number = file_complaint(browser)
         wait_for_acknowledgement(args.maildir, tracking_number, email, args.mail_timeout)
         response, body = health(browser)

@@ -4,10 +4,8 @@ from django.contrib.auth import forms as auth_forms
 from django.template.defaultfilters import pluralize
 
 from accounts import recovery_codes, two_factor
-from accounts.forms import CUSTOMER_FIELDS, CustomerDetailsForm
+from accounts.forms import CUSTOMER_FIELDS, STAFF_CONSENT_LABEL, CustomerDetailsForm
 from accounts.models import ADR_MAX_BUSINESS_WORKERS, Authenticator, User
-
-STAFF_CONSENT_LABEL = "The customer has given explicit consent to keep these support needs."
 
 
 class UserChangeForm(auth_forms.UserChangeForm, CustomerDetailsForm):

@@ -19,6 +19,10 @@ UK_POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2})$")
 PHONE = re.compile(r"^\+?[0-9 ()-]+$")
 
 
+# What staff tick when they record support needs for a customer (the admin, the desk's intake).
+STAFF_CONSENT_LABEL = "The customer has given explicit consent to keep these support needs."
+
+
 class CustomerDetailsForm(forms.ModelForm):
     """A customer's details and the rules they must meet, whoever types them.
 
@@ -168,11 +172,11 @@ class CustomerDetailsForm(forms.ModelForm):
 
 
 class SignUpForm(auth_forms.BaseUserCreationForm, CustomerDetailsForm):
-    """Create a customer's account, unless the email already belongs to someone.
+    """A customer's sign-up: their login and details, checked the same whoever holds the address.
 
-    An email that belongs to a record staff created (a phone or letter customer who never
-    set a password) is not an error the customer can fix here: the view offers the record's
-    owner a link by email instead, so a stranger learns nothing and gains nothing.
+    The form never says whether the address belongs to someone: that would tell anyone whether
+    a person (staff included) has an account. What happens to a valid form depends on the
+    address, and only its owner learns what, by email (accounts.services.sign_up).
     """
 
     email = forms.EmailField(
@@ -187,21 +191,42 @@ class SignUpForm(auth_forms.BaseUserCreationForm, CustomerDetailsForm):
     class Meta(CustomerDetailsForm.Meta):
         fields = ("email", *CUSTOMER_FIELDS)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.claimable_user = None
-        self.account_exists = False
-
     def clean_email(self):
-        email = super().clean_email()
-        existing = User.objects.filter(email=email.strip().lower()).first()  # stored lower case
-        if existing is None:
-            return email
-        if services.is_claimable(existing):
-            self.claimable_user = existing
-        else:
-            self.account_exists = True
-        raise ValidationError("An account with this email address already exists.")
+        # As the log-in form reads it, so the address found here is the one that logs in.
+        return User.objects.normalize_email(super().clean_email())
+
+    def validate_unique(self):
+        # Every uniqueness check but the address's, which would answer "already exists".
+        exclude = self._get_validation_exclusions() | {"email"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class ConfirmationLinkForm(forms.Form):
+    """Ask for a new link to confirm a sign-up's address (or whatever else signing up would send)."""
+
+    email = forms.EmailField(
+        label="Email address", max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="The address you signed up with.",
+    )
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's log-in form, whose one error also covers a sign-up not yet confirmed.
+
+    An account awaiting confirmation is inactive, and Django's backend refuses it after
+    checking the password as for any other: the form says the same for a right password as for
+    a wrong one, and the same for every account, so the hint reveals nothing.
+    """
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": "Please enter a correct %(username)s and password. If you have just signed up, "
+                         "first confirm your address: follow the link in the email we sent you.",
+    }
 
 
 class ProfileForm(CustomerDetailsForm):

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -50,10 +51,14 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **fields)
 
     def normalize_email(self, email):
-        return (email or "").strip().lower()
+        # NFKC as Django's username field reads what is typed at log in ("ſ" is "s").
+        return unicodedata.normalize("NFKC", email or "").strip().lower()
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=(username or "").strip())
+        # Exactly the stored (lower-case) address: a case-insensitive match in the database
+        # would let "admın" (dotless i) or "ſ" (long s) reach "admin" on PostgreSQL, while the
+        # rate limits count each spelling apart.
+        return self.get(email=self.normalize_email(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -93,6 +98,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # A sign-up waits for its owner to follow the emailed link (accounts.services.confirm_sign_up)
+    # with is_active False as well: Django's own log in, sessions and password reset already
+    # refuse an inactive user, and the log-in form then says for a right password exactly what it
+    # says for a wrong one. This flag tells such a sign-up apart from a closed account (inactive
+    # too), so that only a sign-up can be confirmed, replaced by a new sign-up or purged. Only the
+    # sign-up view sets it: create_user (fixtures, seed_demo, the desk) makes accounts that can log in.
+    awaiting_confirmation = models.BooleanField(
+        "awaiting email confirmation", default=False, editable=False,
+        help_text="Signed up, but has not yet followed the link emailed to confirm the address.",
+    )
 
     objects = UserManager()
 
@@ -111,6 +126,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         # filter, the access log's staff filter and the digest find them without a scan.
         indexes = [
             models.Index(fields=["full_name", "id"], condition=models.Q(is_staff=True), name="user_staff"),
+            # The few sign-ups awaiting confirmation, found by age to purge the stale ones.
+            models.Index(fields=["date_joined"], condition=models.Q(awaiting_confirmation=True),
+                         name="user_awaiting_confirmation"),
         ]
 
     def __str__(self):
@@ -137,8 +155,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_claimed(self):
-        """Say whether the customer can log in (staff-created records cannot until claimed)."""
-        return self.has_usable_password()
+        """Say whether the customer can log in (staff-created records cannot until claimed, nor
+        sign-ups until their address is confirmed)."""
+        return self.has_usable_password() and not self.awaiting_confirmation
 
     @property
     def has_support_consent(self):

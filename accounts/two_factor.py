@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from accounts import recovery_codes, totp
+from accounts import recovery_codes, staff_sessions, totp
 from accounts.models import Authenticator
 
 logger = logging.getLogger(__name__)
@@ -42,14 +42,14 @@ _CACHE_ATTRIBUTE = "_two_factor_verified"
 def is_verified(request):
     """Say whether the request's user passed the second factor in this session.
 
-    Only a confirmed authenticator the user still has counts. The answer is kept on the
+    Only a confirmed authenticator the user still has counts, in a staff session still
+    within its time limits (``staff_sessions``: one past them is logged out here). The answer is kept on the
     request: the admin asks several times for each page.
     """
     if not hasattr(request, _CACHE_ATTRIBUTE):
         user, claimed = request.user, request.session.get(SESSION_KEY)
-        verified = claimed is not None and user.is_authenticated and Authenticator.objects.filter(
-            pk=claimed, user=user, confirmed_at__isnull=False
-        ).exists()
+        verified = claimed is not None and user.is_authenticated and staff_sessions.within_limits(request) and \
+            Authenticator.objects.filter(pk=claimed, user=request.user, confirmed_at__isnull=False).exists()
         setattr(request, _CACHE_ATTRIBUTE, verified)
     return getattr(request, _CACHE_ATTRIBUTE)
 

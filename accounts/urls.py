@@ -12,7 +12,10 @@ urlpatterns = [
     path("two-factor/recovery/", two_factor_views.recovery, name="two_factor_recovery"),
     path("two-factor/recovery-codes/", two_factor_views.recovery_codes_page, name="two_factor_recovery_codes"),
     path("signup/", views.signup, name="signup"),
+    # One "check your email" page for every sign-up, whoever held the address (named for its first use).
     path("signup/check-your-email/", views.claim_sent, name="claim_sent"),
+    path("signup/confirm/new-link/", views.resend_confirmation, name="resend_confirmation"),
+    path("signup/confirm/<str:token>/", views.confirm_sign_up, name="confirm_sign_up"),
     path("profile/", views.profile, name="profile"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

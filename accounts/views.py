@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -7,11 +8,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
 
 from accounts import services, two_factor
-from accounts.forms import PasswordResetForm, ProfileForm, SignUpForm
+from accounts.forms import ConfirmationLinkForm, LoginForm, PasswordResetForm, ProfileForm, SignUpForm
 from complaints_portal.ratelimit import posted, rate_limit
-from ombudsman.models import Scheme
 
 
 def _safe_next(request):
@@ -24,6 +25,7 @@ def _safe_next(request):
 
 @method_decorator(rate_limit("login", account=posted("username")), name="dispatch")
 class LoginView(auth_views.LoginView):
+    form_class = LoginForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
@@ -35,30 +37,62 @@ class LoginView(auth_views.LoginView):
 
 @rate_limit("signup", account=posted("email"))
 def signup(request):
-    """Create a customer account and log the customer in.
+    """Take a customer's sign-up and send them to check their email.
 
-    An email that belongs to an unclaimed customer record gets a link to set a password
-    instead: whoever typed it is neither logged in nor shown anything about the record.
+    The answer is the same whoever holds the address (nobody, a customer, staff, a record staff
+    made from a phone call): only the address's owner learns, by email, what happened
+    (services.sign_up). A new account cannot log in until the emailed link confirms the address.
     """
     next_url = _safe_next(request)
     if request.user.is_authenticated:
         return redirect(next_url or "complaints:mine")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST":
-        valid = form.is_valid()
-        if form.claimable_user:
-            services.send_claim_link(user=form.claimable_user)
-            return redirect("accounts:claim_sent")
-        if valid:
-            user = form.save()
-            login(request, user)
-            messages.success(request, "Your account is ready. You are logged in.")
-            return redirect(next_url or "complaints:mine")
+    if request.method == "POST" and form.is_valid():
+        services.sign_up(form)
+        return redirect("accounts:claim_sent")
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
 def claim_sent(request):
-    return render(request, "accounts/claim_sent.html")
+    """The "check your email" page, after any sign-up or request for a new link."""
+    return render(request, "accounts/claim_sent.html", {"link_hours": settings.SIGNUP_CONFIRMATION_HOURS})
+
+
+@require_GET
+def confirm_sign_up(request, token):
+    """Follow a sign-up's emailed link: confirm the address, log in, and go to the complaint form.
+
+    A link that is too old, used or not ours says so (never an error page) and offers a new one.
+    """
+    try:
+        user = services.confirm_sign_up(token)
+    except services.ConfirmationLinkError as problem:
+        if request.user.is_authenticated:
+            if problem.user is not None and problem.user.pk == request.user.pk:
+                return redirect("complaints:new")  # their own link again: they are in already
+            return redirect("complaints:mine")
+        return render(request, "accounts/confirmation_link.html", {
+            "reason": problem.reason, "form": ConfirmationLinkForm(),
+            "link_hours": settings.SIGNUP_CONFIRMATION_HOURS,
+        })
+    login(request, user)
+    messages.success(request, "Thank you: your email address is confirmed and you are logged in. "
+                              "Tell us about your complaint below.")
+    return redirect("complaints:new")
+
+
+@rate_limit("signup", account=posted("email"))
+def resend_confirmation(request):
+    """Send a new link to confirm a sign-up; answered as a sign-up is, the same for any address."""
+    if request.user.is_authenticated:
+        return redirect("complaints:mine")
+    form = ConfirmationLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resend_confirmation_link(email=form.cleaned_data["email"])
+        return redirect("accounts:claim_sent")
+    return render(request, "accounts/confirmation_link.html", {
+        "reason": "", "form": form, "link_hours": settings.SIGNUP_CONFIRMATION_HOURS,
+    })
 
 
 @login_required
@@ -78,7 +112,7 @@ def profile(request):
         # The form failed: show the details as saved, not the half-applied ones.
         request.user.refresh_from_db()
     return render(request, "accounts/profile.html", {
-        "form": form, "scheme": Scheme.objects.provider_scheme(),
+        "form": form,
     })
 
 

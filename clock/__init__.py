@@ -10,6 +10,7 @@ Where lists need a rule it comes in two forms that a test proves agree: a functi
 complaint and a ``Q`` (or ``Case``) expression for many.
 """
 
+import argparse
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,16 @@ def uk_date(moment):
 def uk_today(now=None):
     """Return the UK calendar date at ``now`` (by default, now)."""
     return uk_date(now or timezone.now())
+
+
+def moment_argument(text):
+    """Read a moment typed on a command line: ISO 8601, UK time if it gives no offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"give an ISO date and time, such as 2026-03-29T00:00:00+01:00 ({exc})") from exc
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UK)
 
 
 def uk_midnight(day):

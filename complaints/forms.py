@@ -5,16 +5,24 @@ from django.utils.functional import cached_property
 import clock
 from complaints.models import Category, Complaint
 from complaints.tracking import normalise_tracking_number
-from complaints.uploads import MultipleFileField
+from complaints.uploads import MultipleFileField, limits_in_words
 
 # The categories a statement date matters for (the Code's 30 days for billing discrepancies).
 BILLING_CATEGORIES = (Category.BILLING_DISCREPANCY, Category.REFUND)
 
-ATTACHMENTS_HELP = "Optional. PDF, PNG or JPEG files, such as a bill or a screenshot. You can choose several."
-
 
 class AttachmentsMixin:
-    """A form with an ``attachments`` field, which browsers cannot refill after an error."""
+    """A form with an ``attachments`` field, which browsers cannot refill after an error.
+
+    The field says the upload rules up front (how many files, how big, which types), from the
+    settings that enforce them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = (
+            f"Optional. {limits_in_words()} For example, a bill or a screenshot."
+        )
 
     @cached_property
     def files_to_choose_again(self):
@@ -41,7 +49,7 @@ class ComplaintForm(AttachmentsMixin, forms.ModelForm):
         help_text="Optional, but it helps us find the bill. Our Code asks for billing discrepancies within "
                   "30 days of the statement; we will look into yours whatever the date.",
     )
-    attachments = MultipleFileField(help_text=ATTACHMENTS_HELP)
+    attachments = MultipleFileField()
 
     class Meta:
         model = Complaint
@@ -69,7 +77,7 @@ class ComplaintForm(AttachmentsMixin, forms.ModelForm):
 
 class ReplyForm(AttachmentsMixin, forms.Form):
     body = forms.CharField(label="Your reply", max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}))
-    attachments = MultipleFileField(help_text=ATTACHMENTS_HELP)
+    attachments = MultipleFileField()
 
 
 class RejectResolutionForm(forms.Form):

@@ -4,7 +4,9 @@ The PDF helpers also serve the ombudsman's letters.
 """
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 
 from clock import uk_today
 from complaints.models import PostalKind, PostalLetter
@@ -33,10 +35,25 @@ def write_letter(*, complaint, kind, context, event=None, template=None):
 
 
 def render_pdf(page):
-    """Return the PDF bytes of a letter's HTML."""
-    from weasyprint import HTML  # imported here: it takes a second, and only letters need it
+    """Return the PDF bytes of a letter's HTML, fetching nothing outside it.
 
-    return HTML(string=page).write_pdf()
+    A letter quotes what customers and staff typed; were a URL ever to reach its HTML,
+    WeasyPrint's default fetcher would read ``file://`` paths of this server, or the
+    network, into the PDF. Only ``data:`` URLs, whose content is in the letter, are read.
+    """
+    from weasyprint import HTML  # imported here: it takes a second, and only letters need it
+    from weasyprint.urls import URLFetcher
+
+    return HTML(string=page, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+
+
+def pdf_response(letter):
+    """Return a letter's PDF as a private, uncached page (made and stored the first time)."""
+    response = HttpResponse(ensure_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{letter.filename}"'
+    response["X-Content-SHA256"] = letter.pdf_sha256
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def ensure_pdf(letter):

@@ -17,6 +17,7 @@ from complaints.models import (
     Channel,
     Complaint,
     EmailKind,
+    EmailStatus,
     Event,
     EventKind,
     PostalKind,
@@ -24,6 +25,7 @@ from complaints.models import (
     PostStatus,
     RootCause,
     Status,
+    Upheld,
 )
 from ombudsman.models import Scheme, WaitingPeriodPolicy
 
@@ -106,6 +108,28 @@ def _send_to_customer(complaint, *, email_kind, template, context, postal_kind, 
         )
 
 
+def acknowledgement(complaint):
+    """Say how the complaint's acknowledgement reaches the customer, as pages tell them.
+
+    Return a dict: ``by`` ("email" or "post"), ``to`` (the email address), ``sent_at`` (when it
+    was emailed or posted; None while on its way) and ``failed`` (an email given up on); or None
+    when none was owed (no email address and no postal address: the page was the acknowledgement).
+    """
+    email = complaint.emails.filter(kind=EmailKind.ACKNOWLEDGEMENT).order_by("created_at", "pk").first()
+    if email is not None:
+        return {"by": "email", "to": email.to, "sent_at": email.sent_at, "failed": email.status == EmailStatus.FAILED}
+    letter = complaint.postal_letters.filter(kind=PostalKind.ACKNOWLEDGEMENT).order_by("created_at", "pk").first()
+    if letter is not None:
+        return {"by": "post", "to": "", "sent_at": letter.posted_at, "failed": False}
+    return None
+
+
+def last_update(complaint):
+    """Return when the customer's timeline last changed (the latest event they can see)."""
+    event = complaint.events.for_customer().order_by("-created_at", "-id").first()
+    return event.created_at if event else complaint.received_at
+
+
 def _acknowledge(complaint):
     _send_to_customer(complaint, email_kind=EmailKind.ACKNOWLEDGEMENT, template="complaints/email/acknowledgement",
                       context=_complaint_email_context(complaint), postal_kind=PostalKind.ACKNOWLEDGEMENT)
@@ -120,7 +144,8 @@ def mark_letter_posted(*, letter, actor):
     if posted:
         Event.objects.create(
             complaint=letter.complaint, kind=EventKind.LETTER, actor=actor,
-            summary=f"{letter.get_kind_display()} letter posted", data={"postal_letter_id": letter.pk},
+            summary=f"{letter.get_kind_display()} letter posted",
+            data={"postal_letter_id": letter.pk, "step": "posted"},
         )
     return bool(posted)
 
@@ -141,12 +166,18 @@ def describe_move(previous, to):
         return EventKind.WITHDRAWN, "Complaint withdrawn"
     if to == Status.ACKNOWLEDGED:
         return EventKind.ACKNOWLEDGED, "Complaint acknowledged"
+    if to == Status.DEADLOCK:
+        # One event says it all: the move (from, to) and, from declare_deadlock, its letter.
+        return EventKind.DEADLOCK, "Complaint in deadlock"
     return EventKind.STATUS_CHANGED, f"Status changed to {Status(to).label.lower()}"
 
 
 @transaction.atomic
-def change_status(*, complaint, to, actor=None, reason="", visible_to_customer=True):
-    """Move a complaint to another status if the rules allow it, and record the move."""
+def change_status(*, complaint, to, actor=None, reason="", visible_to_customer=True, data=None):
+    """Move a complaint to another status if the rules allow it, and record the move.
+
+    ``data`` adds to what the event records (the move's from and to).
+    """
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if not complaint.can_move_to(to):
         raise TransitionNotAllowed(
@@ -168,7 +199,7 @@ def change_status(*, complaint, to, actor=None, reason="", visible_to_customer=T
     kind, summary = describe_move(previous, to)
     Event.objects.create(
         complaint=complaint, kind=kind, actor=actor, summary=summary, body=reason,
-        visible_to_customer=visible_to_customer, data={"from": previous, "to": to},
+        visible_to_customer=visible_to_customer, data={**(data or {}), "from": previous, "to": to},
     )
     return complaint
 
@@ -178,7 +209,7 @@ def add_customer_message(*, complaint, customer, body, attachments=()):
     """Record a customer's reply; a complaint waiting on them goes back to investigating."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.is_closed:
-        raise TransitionNotAllowed("This complaint is closed; file a new complaint or contact us.")
+        raise TransitionNotAllowed("This complaint is closed: make a new complaint or contact us.")
     event = Event.objects.create(
         complaint=complaint, kind=EventKind.MESSAGE, actor=customer,
         summary="Message from the customer", body=body,
@@ -240,7 +271,31 @@ def request_information(*, complaint, agent, body):
     return event
 
 
+def check_outcome(*, upheld, root_cause=None, apology=False, explanation=False, credit_amount=0,
+                  refund_amount=0):
+    """Refuse an outcome that contradicts itself: raise ValidationError, keyed on the field at fault.
+
+    A root cause that says we found no fault (RootCause.no_fault) cannot go with a complaint
+    upheld, fully or partly. Money (a credit or a refund) on a complaint not upheld is allowed:
+    it is goodwill, which the final answer says and the reports count apart from redress.
+    """
+    errors = {}
+    if upheld not in Upheld.values:
+        errors["upheld"] = "Say whether the complaint is upheld, partly upheld or not upheld."
+    elif root_cause is not None and root_cause.no_fault and upheld != Upheld.NOT_UPHELD:
+        errors["root_cause"] = (
+            f"“{root_cause.name}” says we found no fault, so the complaint cannot be "
+            f"{Upheld(upheld).label.lower()}. Choose the root cause we found, or “{Upheld.NOT_UPHELD.label}”."
+        )
+    for field, amount in (("credit_amount", credit_amount), ("refund_amount", refund_amount)):
+        if Decimal(str(amount or 0)) < 0:
+            errors[field] = "An amount of money cannot be less than £0."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _outcome(*, upheld, root_cause=None, apology=False, explanation=False, credit_amount=0, refund_amount=0):
+    check_outcome(upheld=upheld, root_cause=root_cause, credit_amount=credit_amount, refund_amount=refund_amount)
     return {"upheld": upheld, "root_cause_id": root_cause.pk if root_cause else None, "apology": apology,
             "explanation": explanation, "credit_amount": str(credit_amount), "refund_amount": str(refund_amount)}
 
@@ -266,7 +321,7 @@ def _tell_agent(complaint, *, what, event):
     if agent is None or not agent.is_active or not agent.email:
         return
     outbox.queue_email(
-        kind=EmailKind.OTHER, to=agent.email, complaint=complaint, template="desk/email/customer_action",
+        kind=EmailKind.OTHER, to=agent.email, complaint=complaint, template="complaints/email/customer_action",
         context={"complaint": complaint, "what": what, "event": event, "agent": agent,
                  "admin_url": outbox.absolute_url(reverse("admin:complaints_complaint_change", args=[complaint.pk]))},
     )
@@ -281,11 +336,13 @@ def propose_resolution(*, complaint, agent, proposal, **outcome):
     """Put a resolution to the customer, who may accept or reject it on their page.
 
     ``outcome`` (upheld, root_cause, apology, explanation, credit_amount, refund_amount) is
-    what the complaint records as its resolution if the customer accepts.
+    what the complaint records as its resolution if the customer accepts; one that contradicts
+    itself is refused (``check_outcome``) before anything changes.
     """
+    outcome = _outcome(**outcome)
     change_status(complaint=complaint, to=Status.RESOLUTION_PROPOSED, actor=agent)
     return add_staff_message(complaint=complaint, agent=agent, body=proposal, summary="Proposed resolution",
-                             data={"proposal": True, "outcome": _outcome(**outcome)})
+                             data={"proposal": True, "outcome": outcome})
 
 
 def current_proposal(complaint):
@@ -316,7 +373,8 @@ def reject_resolution(*, complaint, customer, reason):
     if complaint.status != Status.RESOLUTION_PROPOSED:
         raise TransitionNotAllowed("There is no proposed resolution to reject.")
     complaint = change_status(complaint=complaint, to=Status.INVESTIGATING, actor=customer,
-                              reason=f"The customer rejected the proposed resolution: {reason}".strip())
+                              reason=f"The customer rejected the proposed resolution: {reason}".strip(),
+                              data={"customer_reason": reason.strip()})
     _tell_agent(complaint, what="The customer rejected the proposed resolution", event=_latest_event(complaint))
     return complaint
 
@@ -353,16 +411,18 @@ def resolve_complaint(*, complaint, agent, summary, **outcome):
     """Give the provider's final answer and close the complaint.
 
     ``outcome`` is upheld, root_cause, apology, explanation, credit_amount and
-    refund_amount. The message to the customer names the ADR scheme and how to use it, as
-    consumer disputes require since April 2026.
+    refund_amount; one that contradicts itself is refused (``check_outcome``) before anything
+    changes, and money on a complaint not upheld is recorded as goodwill. The message to the
+    customer names the ADR scheme and how to use it, as consumer disputes require since April 2026.
     """
+    outcome = _outcome(**outcome)
     complaint = change_status(complaint=complaint, to=Status.RESOLVED, actor=agent, reason=summary)
-    _record_outcome(complaint, summary=summary, outcome=_outcome(**outcome))
+    _record_outcome(complaint, summary=summary, outcome=outcome)
     context = _complaint_email_context(complaint)
     body = render_to_string("complaints/final_answer.txt", context)
     event = Event.objects.create(
         complaint=complaint, kind=EventKind.MESSAGE, actor=agent, summary="Our final answer", body=body,
-        data={"final_answer": True, "upheld": complaint.upheld},
+        data={"final_answer": True, "upheld": complaint.upheld, "goodwill": complaint.is_goodwill},
     )
     _send_to_customer(complaint, email_kind=EmailKind.STATUS, template="complaints/email/final_answer",
                       context={**context, "final_answer": body}, postal_kind=PostalKind.FINAL_ANSWER, event=event)

@@ -19,6 +19,19 @@ ACCEPT = ",".join((*ALLOWED_EXTENSIONS, *(content_type for _, content_type, _, _
 SIGNATURE_LENGTH = max(len(signature) for signature, *_ in FILE_TYPES)
 
 
+def size_in_words(size):
+    """Say a size as people read it: "10 MB" for a whole number of megabytes, else as filesizeformat does."""
+    megabytes, rest = divmod(size, 1024 * 1024)
+    return f"{megabytes} MB" if megabytes and not rest else filesizeformat(size)
+
+
+def limits_in_words():
+    """Say the upload rules a form states up front: how many files, how big, of which types."""
+    files = settings.ATTACHMENT_MAX_FILES
+    return (f"Up to {files} file{'s' if files != 1 else ''}, each {size_in_words(settings.ATTACHMENT_MAX_BYTES)} "
+            f"or smaller: PDF, PNG or JPEG.")
+
+
 def detect_type(uploaded):
     """Return (content type, label, extensions) for a file's content, or None if not accepted."""
     uploaded.seek(0)

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from complaints import services, uploads
+from complaints import access, services, uploads
 from complaints.access import to_the_desk, visible_complaint
 from complaints.forms import (
     ComplaintForm,
@@ -20,7 +20,7 @@ from complaints.forms import (
     TrackForm,
     WithdrawForm,
 )
-from complaints.models import Complaint, EmailKind
+from complaints.models import AccessKind, Complaint
 from complaints.tracking import normalise_tracking_number
 from complaints_portal.ratelimit import rate_limit
 from ombudsman.models import Scheme
@@ -70,7 +70,7 @@ def filed(request, tracking_number):
         return to_the_desk(complaint)
     return render(request, "complaints/filed.html", {
         "complaint": complaint,
-        "acknowledgement": complaint.emails.filter(kind=EmailKind.ACKNOWLEDGEMENT).first(),
+        "acknowledgement": services.acknowledgement(complaint),
         "scheme": Scheme.objects.provider_scheme(),
     })
 
@@ -179,11 +179,17 @@ def withdraw(request, tracking_number):
 
 @login_required
 def attachment(request, tracking_number, pk):
+    if unverified := access.second_factor_first(request):
+        return unverified
     complaint = visible_complaint(request, tracking_number)
     attachment = get_object_or_404(complaint.attachments.for_customer(), pk=pk)
     if complaint.customer_id != request.user.pk:
-        # Only staff get here; the desk's route records that they opened the file.
-        return redirect("admin:desk_attachment", complaint.pk, attachment.pk)
+        # Only staff get here (visible_complaint let them in): those who may read attachments.
+        if not request.user.has_perm("complaints.view_attachment"):
+            raise PermissionDenied
+        response = uploads.download(attachment)
+        access.record_access(staff=request.user, kind=AccessKind.ATTACHMENT, complaint_ids=[complaint.pk])
+        return response
     return uploads.download(attachment)
 
 
@@ -193,4 +199,6 @@ def track(request):
     complaint = form.complaint if form.is_valid() else None
     return render(request, "complaints/track.html", {
         "form": form, "complaint": complaint, "scheme": Scheme.objects.provider_scheme(),
+        "acknowledgement": services.acknowledgement(complaint) if complaint else None,
+        "last_update": services.last_update(complaint) if complaint else None,
     })

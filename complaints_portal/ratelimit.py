@@ -11,6 +11,7 @@ import ipaddress
 import logging
 import math
 import time
+import unicodedata
 from datetime import timedelta
 from functools import wraps
 
@@ -98,7 +99,9 @@ def _count_attempt(request, scope, account):
     now = time.time()
     ip = client_ip(request)
     keys = {"per_ip": ip}
-    account = account.strip().lower()
+    # As the log-in form reads an address (NFKC, so "ſ" is "s"), so that every spelling that
+    # reaches one account counts against it.
+    account = unicodedata.normalize("NFKC", account).strip().lower()
     if account:
         # Keyed by a keyed hash: the cache never holds the email addresses people typed.
         digest = salted_hmac("ratelimit", account).hexdigest()[:32]

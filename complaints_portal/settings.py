@@ -129,6 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "complaints:mine"
 LOGOUT_REDIRECT_URL = "home"
+# How long the link that confirms a new account's email address works (accounts.services);
+# a sign-up not confirmed by then is deleted.
+SIGNUP_CONFIRMATION_HOURS = env.int("SIGNUP_CONFIRMATION_HOURS", default=48)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -353,6 +356,11 @@ if CSP_REPORT_URI:
     CONTENT_SECURITY_POLICY += f"; report-uri {CSP_REPORT_URI}"
 
 SESSION_COOKIE_HTTPONLY = True
+# Staff sessions end after this long without a request, and this long after they began
+# (accounts.staff_sessions, checked with the second factor); customers' sessions last
+# Django's two weeks.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=12)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

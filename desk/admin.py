@@ -6,7 +6,6 @@ the actions the agent may take, each a button posting to a view of its own.
 
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef, Subquery
@@ -15,23 +14,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 import clock
-from complaints.admin_base import ReadOnlyAdmin
-from complaints.models import Complaint, OutgoingEmail, RootCause
+from complaints.admin_base import AccessLoggedAdmin, BoundedCountAdmin, ReadOnlyAdmin
+from complaints.models import AccessKind, Complaint, OutgoingEmail, RootCause
 from complaints.tracking import normalise_tracking_number
 from desk import bulk, changelist, complaint_page, intake, permissions, print_queue
-from desk.models import ComplaintAccess
 from ombudsman.models import Letter, LetterStatus, Referral
 
 
-def bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page):
-    page = request.GET.get("p", "1")
-    return changelist.BoundedCountPaginator(
-        queryset, per_page, orphans, allow_empty_first_page, page_number=int(page) if page.isdecimal() else 1,
-    )
-
-
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(BoundedCountAdmin):
     list_display = ["tracking_number", "time_left", "status", "customer_name", "product", "category", "channel",
                     "agent", "days_open", "flags"]
     list_filter = [
@@ -42,15 +33,10 @@ class ComplaintAdmin(admin.ModelAdmin):
     search_fields = ["customer__email", "customer__full_name"]
     search_help_text = "A tracking number (however it is typed), or the customer's email or name."
     list_select_related = ["customer", "assigned_to"]
-    # Open complaints (see StatusFilter) whose customer has not been told come first, by
-    # deadline: breaches, then running clocks by days left; those told follow. pk makes the
-    # order total, so the admin adds no other tie-breaker and the index
-    # complaint_open_queue serves it.
-    ordering = [clock.customer_told().asc(), "adr_opens_at", "pk"]
+    # By deadline; pk makes the order total, so the admin adds no other tie-breaker and the
+    # indexes on (adr_opens_at, id) serve it. See get_ordering for the open complaints' queue.
+    ordering = ["adr_opens_at", "pk"]
     list_per_page = 50
-    show_full_result_count = False
-    # Counting every filter's choices would read the whole table on each page.
-    show_facets = admin.ShowFacets.NEVER
     actions = [bulk.assign_to_me, bulk.assign_to_agent, bulk.acknowledge, bulk.export_csv]
 
     class Media:
@@ -58,15 +44,20 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     # --- the list ----------------------------------------------------------------------
 
+    def get_ordering(self, request):
+        # The open complaints (the default list) whose customer has not been told come first,
+        # by deadline: breaches, then running clocks by days left; those told follow (index
+        # complaint_open_queue). Other lists keep the deadline order their indexes serve.
+        if changelist.StatusFilter.shows_open_only(request.GET):
+            return [clock.customer_told().asc(), "adr_opens_at", "pk"]
+        return self.ordering
+
     def get_queryset(self, request):
         latest_letter = Letter.objects.filter(complaint=OuterRef("pk")).order_by("-letter_date", "-pk")
         referrals = Referral.objects.filter(complaint=OuterRef("pk"))
         return super().get_queryset(request).annotate(
             letter_status=Subquery(latest_letter.values("status")[:1]), has_referral=Exists(referrals)
         )
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        return bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {"title": "Complaints", **(extra_context or {})})
@@ -179,8 +170,10 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(ReadOnlyAdmin):
-    """Emails are read-only: the outbox sends and retries them."""
+class OutgoingEmailAdmin(AccessLoggedAdmin, BoundedCountAdmin, ReadOnlyAdmin):
+    """Emails are read-only: the outbox sends and retries them. Opening one is logged."""
+
+    access_kind = AccessKind.EMAIL
 
     list_display = ["created_at", "kind", "to", "subject", "complaint", "status", "attempts",
                     "next_attempt_at", "sent_at"]
@@ -189,14 +182,9 @@ class OutgoingEmailAdmin(ReadOnlyAdmin):
     list_select_related = ["complaint"]
     # Newest first by id (indexed), counted only a few pages ahead, like the complaint list.
     ordering = ["-pk"]
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
     readonly_fields = ["kind", "complaint", "to", "subject", "text_body", "message_id", "status", "attempts",
                        "next_attempt_at", "last_error", "created_at", "sent_at"]
     exclude = ["html_body"]
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        return bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
 
 @admin.register(RootCause)
@@ -209,45 +197,3 @@ class RootCauseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class StaffFilter(admin.SimpleListFilter):
-    """Filter by staff member, offering only staff (the user table also holds every customer)."""
-
-    title = "staff member"
-    parameter_name = "staff"
-
-    def lookups(self, request, model_admin):
-        staff = get_user_model().objects.filter(is_staff=True).order_by("full_name", "email")
-        return [(str(user.pk), user.full_name or user.email) for user in staff]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        return queryset.filter(staff_id=int(value)) if value.isdecimal() else queryset.none()
-
-
-@admin.register(ComplaintAccess)
-class ComplaintAccessAdmin(ReadOnlyAdmin):
-    """Who saw whose complaint: read by complaint managers, changed and deleted by nobody."""
-
-    list_display = ["at", "staff", "kind", "complaint"]
-    list_filter = [StaffFilter, "kind"]
-    search_fields = ["complaint__tracking_number"]
-    search_help_text = "A tracking number, however it is typed."
-    list_select_related = ["staff", "complaint"]
-    ordering = ["-pk"]
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        return bounded_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
-
-    def get_search_results(self, request, queryset, search_term):
-        if not search_term.strip():
-            return queryset, False
-        canonical = normalise_tracking_number(search_term)
-        # The complaint's id first: a join would let PostgreSQL walk the whole log newest first.
-        complaint_id = Complaint.objects.filter(tracking_number=canonical or "").values_list("pk", flat=True).first()
-        return queryset.filter(complaint_id=complaint_id), False

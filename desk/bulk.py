@@ -14,12 +14,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 import clock
-from complaints import services
-from complaints.models import Status
-from complaints_portal.spreadsheets import safe_text
-from desk import audit, permissions
+from common.spreadsheets import safe_text
+from complaints import access, services
+from complaints.models import AccessKind, Status
+from desk import permissions
 from desk.changelist import clock_badge, days_open, staff_for_assignment
-from desk.models import AccessKind
 from ombudsman.models import LetterStatus
 
 EXPORT_COLUMNS = [
@@ -125,7 +124,7 @@ def _rows(queryset):
 
 @admin.action(description="Export the selected complaints as CSV", permissions=["export"])
 def export_csv(model_admin, request, queryset):
-    audit.record_complaint_access(staff=request.user, kind=AccessKind.EXPORT,
+    access.record_access(staff=request.user, kind=AccessKind.EXPORT,
                                   complaint_ids=queryset.values_list("pk", flat=True))
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse((writer.writerow(row) for row in _rows(queryset)), content_type="text/csv")

@@ -1,4 +1,5 @@
-"""The agents' complaint list: its filters, its bounded paginator and its clock badge.
+"""The agents' complaint list: its filters and its clock badge (its paginator is
+complaints.admin_base.BoundedCountPaginator).
 
 The list must stay fast on a million complaints: every filter is an indexed condition on
 the complaint (or a join to its customer), and the paginator never counts the whole table.
@@ -6,44 +7,13 @@ the complaint (or a join to its customer), and the paginator never counts the wh
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 import clock
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
 from clock import ClockState
 from complaints.models import CLOSED_STATUSES, Status
-
-# How many pages beyond the one shown the paginator counts rows for.
-PAGES_AHEAD = 5
-# Beyond any real list; a larger page number typed into the address would overflow the
-# database's integers in the count's LIMIT.
-MAX_PAGE = 1_000_000
-
-
-class BoundedCountPaginator(Paginator):
-    """Count rows only as far as a few pages past the current one.
-
-    ``count`` is exact when the list ends within reach, otherwise it is the reach plus one
-    and ``count_is_bounded`` is true; the list then says "more than N". The count reads at
-    most that many rows through the list's index, never the whole table.
-    """
-
-    def __init__(self, *args, page_number=1, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.reach = (min(max(page_number, 1), MAX_PAGE) + PAGES_AHEAD) * self.per_page
-
-    @cached_property
-    def count(self):
-        # Any rows will do for a count, so drop the order and the annotations: the database
-        # reads the cheapest index and stops at the bound.
-        return self.object_list.order_by().values("pk")[: self.reach + 1].count()
-
-    @property
-    def count_is_bounded(self):
-        return self.count > self.reach
 
 
 def staff_for_assignment():
@@ -67,10 +37,20 @@ class StatusFilter(admin.SimpleListFilter):
     OPEN, ALL = "open", "all"
 
     def __init__(self, request, params, model, model_admin):
-        # The clock filter picks open or closed complaints itself.
-        self.default_applies = not request.GET.get("q") and ClockFilter.parameter_name not in params and not any(
-            key.startswith("status__") for key in params)
+        self.default_applies = self.applies_by_default(request.GET)
         super().__init__(request, params, model, model_admin)
+
+    @classmethod
+    def applies_by_default(cls, params):
+        # A search, the clock filter and the reports' links pick their complaints themselves.
+        return not params.get("q") and ClockFilter.parameter_name not in params and not any(
+            key.startswith("status__") for key in params)
+
+    @classmethod
+    def shows_open_only(cls, params):
+        """Say whether the list shows the open complaints (its default)."""
+        return (params.get(cls.parameter_name) or (cls.OPEN if cls.applies_by_default(params) else cls.ALL)) \
+            == cls.OPEN
 
     def lookups(self, request, model_admin):
         return [(self.OPEN, "Open"), *Status.choices, (self.ALL, "All")]

@@ -18,11 +18,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from complaints import services, uploads
-from complaints.models import Attachment, Complaint, Status
-from desk import audit, forms, permissions
+from complaints import access, services, uploads
+from complaints.models import AccessKind, Attachment, Complaint, Status
+from desk import forms, permissions
 from desk.changelist import clock_badge, days_open, staff_for_assignment
-from desk.models import AccessKind
 from ombudsman import services as adr_services
 from ombudsman.letters import LetterContentError
 from ombudsman.models import Referral
@@ -169,7 +168,7 @@ def show(request, model_admin, pk, bound=None):
     complaint = _complaint(model_admin, request, pk)
     if bound is None:
         # A page shown again with an action's errors was logged when it was opened.
-        audit.record_complaint_access(staff=request.user, kind=AccessKind.COMPLAINT_PAGE, complaint_ids=[complaint.pk])
+        access.record_access(staff=request.user, kind=AccessKind.COMPLAINT_PAGE, complaint_ids=[complaint.pk])
     referral = _referral(complaint)
     actions = []
     for name, action in ACTIONS.items():
@@ -203,7 +202,8 @@ def show(request, model_admin, pk, bound=None):
         "can_take": permissions.may_assign(request.user, complaint)
         and staff_for_assignment().filter(pk=request.user.pk).exists(),
         "can_download": permissions.can(request.user, "download_attachment"),
-        "who_viewed": audit.who_viewed(complaint) if request.user.has_perm("desk.view_complaintaccess") else None,
+        "who_viewed": (access.who_viewed(complaint)
+                       if request.user.has_perm("complaints.view_complaintaccess") else None),
     }
     return TemplateResponse(request, "admin/desk/complaint.html", context, status=400 if bound else 200)
 
@@ -245,6 +245,6 @@ def attachment(request, pk, attachment_id):
         raise PermissionDenied
     attachment = get_object_or_404(Attachment, pk=attachment_id, complaint_id=pk)
     response = uploads.download(attachment)
-    audit.record_complaint_access(staff=request.user, kind=AccessKind.ATTACHMENT,
+    access.record_access(staff=request.user, kind=AccessKind.ATTACHMENT,
                                   complaint_ids=[attachment.complaint_id])
     return response

@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clock import uk_today
 from complaints.models import RootCause, Upheld
+from complaints.services import check_outcome
 from desk.changelist import staff_for_assignment
 from ombudsman.models import Decision
 
@@ -19,7 +21,6 @@ def _text(label, rows=4, **kwargs):
 
 def _date(label, **kwargs):
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
-
 
 
 class AssignForm(forms.Form):
@@ -58,6 +59,20 @@ class OutcomeForm(forms.Form):
         data = self.cleaned_data
         return {name: data[name] for name in ("upheld", "root_cause", "apology", "explanation",
                                               "credit_amount", "refund_amount")}
+
+    def clean(self):
+        """Refuse an outcome that contradicts itself, with the service's message on the field at fault.
+
+        The rule is the service's (complaints.services.check_outcome), which refuses it anyway;
+        here it only comes back on the form, with what the agent chose.
+        """
+        data = super().clean()
+        if not self.errors:
+            try:
+                check_outcome(**self.outcome())
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
 
 
 class ProposeForm(OutcomeForm):

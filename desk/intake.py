@@ -10,8 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 import clock
-from accounts.admin import STAFF_CONSENT_LABEL
-from accounts.forms import CUSTOMER_FIELDS, CustomerDetailsForm
+from accounts.forms import CUSTOMER_FIELDS, STAFF_CONSENT_LABEL, CustomerDetailsForm
 from accounts.models import PreferredContact
 from complaints.forms import ComplaintForm
 from complaints.models import Channel
@@ -107,7 +106,9 @@ def find_customers(query):
     compact = query.replace(" ", "").upper()
     matches = (Q(email__icontains=query) | Q(full_name__icontains=query) | Q(phone__icontains=query)
                | Q(postcode__iexact=f"{compact[:-3]} {compact[-3:]}"))
-    return list(get_user_model().objects.filter(matches, is_staff=False).order_by("full_name", "pk")[:MAX_MATCHES])
+    # A sign-up whose address is not yet confirmed is nobody's record yet: letters must not go to it.
+    customers = get_user_model().objects.filter(matches, is_staff=False, awaiting_confirmation=False)
+    return list(customers.order_by("full_name", "pk")[:MAX_MATCHES])
 
 
 def log_complaint(request, model_admin):
@@ -121,7 +122,7 @@ def log_complaint(request, model_admin):
     if chosen == "new":
         customer_form = NewCustomerForm(request.POST or None)
     elif chosen.isdecimal():  # what int() reads: "²" is a digit but no number
-        customer = get_object_or_404(get_user_model(), pk=chosen, is_staff=False)
+        customer = get_object_or_404(get_user_model(), pk=chosen, is_staff=False, awaiting_confirmation=False)
     complaint_form = None
     if chosen:
         complaint_form = LoggedComplaintForm(request.POST or None, request.FILES or None)

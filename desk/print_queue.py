@@ -6,17 +6,15 @@ by post from the complaints app; each is marked as posted through its own app's 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST
 
-from complaints import printing
+from complaints import access, printing
 from complaints import services as complaint_services
-from complaints.models import PostalLetter, PostStatus
-from desk import audit, permissions
-from desk.models import AccessKind
+from complaints.models import AccessKind, PostalLetter, PostStatus
+from desk import permissions
 from ombudsman import services as adr_services
 from ombudsman.models import Letter, LetterStatus
 
@@ -64,12 +62,8 @@ def pdf(request, source, pk):
     """Serve a letter's PDF for printing."""
     _check(request)
     letter = _letter(source, pk)
-    content = SOURCES[source][2](letter)
-    audit.record_complaint_access(staff=request.user, kind=AccessKind.LETTER_PDF, complaint_ids=[letter.complaint_id])
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{letter.filename}"'
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    access.record_access(staff=request.user, kind=AccessKind.LETTER_PDF, complaint_ids=[letter.complaint_id])
+    return printing.pdf_response(letter)
 
 
 @require_POST

@@ -51,7 +51,7 @@ def deliver(letter_id, now=None):
             Event.objects.create(
                 complaint=letter.complaint, kind=EventKind.LETTER,
                 summary=f"{letter.get_kind_display()} emailed to {letter.to_email}",
-                data={"letter_id": letter.pk, "message_id": letter.message_id},
+                data={"letter_id": letter.pk, "message_id": letter.message_id, "step": "emailed"},
             )
     return LetterStatus.SENT
 
@@ -65,7 +65,7 @@ def _queue_for_print(letter, *, reason):
         Event.objects.create(
             complaint=letter.complaint, kind=EventKind.LETTER,
             summary=f"{letter.get_kind_display()} queued for printing and posting{reason}",
-            data={"letter_id": letter.pk},
+            data={"letter_id": letter.pk, "step": "print_queued"},
         )
     return LetterStatus.PRINT_QUEUED
 

@@ -31,8 +31,17 @@ def _reason():
                            help_text="Kept with the old and new values in the timeline, for staff only.")
 
 
-class CorrectDecisionForm(forms.Form):
-    """A manager's correction of the scheme's recorded decision (ombudsman.services.correct_decision)."""
+class SchemeAcceptanceForm(forms.Form):
+    accepted_on = _date("The scheme accepted the case on")
+    case_reference = forms.CharField(label="The scheme's case reference", max_length=60, required=False)
+
+
+class CaseReferenceForm(forms.Form):
+    case_reference = forms.CharField(label="The scheme's case reference", max_length=60, required=False)
+
+
+class DecisionForm(forms.Form):
+    """The scheme's decision and the remedies it set (ombudsman.services.record_decision)."""
 
     decision = forms.ChoiceField(choices=Decision.choices)
     decision_on = _date("Decision date")
@@ -41,12 +50,28 @@ class CorrectDecisionForm(forms.Form):
     remedy_action = forms.CharField(label="Remedy: practical action", max_length=10_000, required=False,
                                     widget=forms.Textarea(attrs={"rows": 2}))
     award_amount = forms.DecimalField(label="Money award (£)", min_value=Decimal("0"), max_digits=10,
-                                      decimal_places=2)
+                                      decimal_places=2, initial=Decimal("0.00"))
+
+
+class CustomerAcceptanceForm(forms.Form):
+    customer_accepted_on = _date("The customer accepted the decision on")
+
+
+class CustomerRejectionForm(forms.Form):
+    customer_rejected_on = _date("The customer turned the decision down on")
+
+
+class ComplianceForm(forms.Form):
+    complied_on = _date("We did what the decision required on")
+
+
+class CorrectDecisionForm(DecisionForm):
+    """A manager's correction of the scheme's recorded decision (ombudsman.services.correct_decision)."""
+
     reason = _reason()
 
 
-class CorrectCustomerAcceptanceForm(forms.Form):
+class CorrectCustomerAcceptanceForm(CustomerAcceptanceForm):
     """A manager's correction of the day the customer accepted the decision."""
 
-    customer_accepted_on = _date("The customer accepted the decision on")
     reason = _reason()

@@ -1,7 +1,8 @@
-"""ADR and deadlock letters: render, check every element the rules require, make the PDF.
+"""ADR and deadlock letters: render their text and HTML, and check every element the rules require.
 
 Both kinds share this module. A letter that lacks a required element is refused with
-``LetterContentError`` before anything is saved, so it is never sent.
+``LetterContentError`` before anything is saved, so it is never sent. Its PDF is made from
+the stored HTML when it is first delivered or opened (``complaints.printing.ensure_pdf``).
 """
 
 import html
@@ -112,8 +113,9 @@ def missing_elements(text, *, complaint, scheme, letter_date, refer_by):
         ("the scheme's postal address", bool(address_lines) and all(says(line) for line in address_lines)),
         ("that the scheme is free", matches(r"\bfree\b")),
         ("that the scheme is independent", matches(r"\bindependent\b")),
-        ("that a decision the customer accepts is binding on us", matches(r"\bis binding on us\b")),
-        ("that the customer is not bound", matches(r"\bnot binding on you\b")),
+        ("that a decision the customer accepts is binding on us",
+         matches(r"\bif you accept its decision, we must do what it says\b")),
+        ("that the customer is not bound", matches(r"\byou do not have to accept it\b")),
         ("the time to refer (12 months from the letter's date)",
          matches(rf"\b{scheme.get('referral_window_months')} months from the date of this letter\b")
          and says(uk_date(refer_by))),

@@ -125,7 +125,8 @@ def run(now=None):
     counts["letters_retried"] = retry_letters(sweep)
     counts["emails_retried"] = retry_emails(sweep)
     counts["failures"] = sweep.failure_count
-    forget_settled_failures(now)
+    if any(sweep.failing.values()):
+        forget_settled_failures(now)
     if sweep.failure_count > len(sweep.errors):
         sweep.errors.append(f"... and {sweep.failure_count - len(sweep.errors)} more: see Sweep failures.")
     record.counts, record.errors, record.finished_at = counts, sweep.errors, timezone.now()

@@ -4,16 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 from clock import uk_today
-from complaints import printing
+from complaints import access, printing
 from complaints.access import to_the_desk, visible_complaint
-from complaints.models import Status
+from complaints.models import AccessKind, Status
 from complaints.tracking import normalise_tracking_number
 from ombudsman import services
 from ombudsman.forms import ReferralForm
@@ -87,17 +86,14 @@ def ombudsman_page(request, tracking_number):
 
 @login_required
 def letter_pdf(request, tracking_number, letter_id):
-    """Serve a letter's PDF to the complaint's customer; send staff to the desk's route."""
+    """Serve a letter's PDF to the complaint's customer, or to staff, recording that they opened it."""
+    if unverified := access.second_factor_first(request):
+        return unverified
     complaint = visible_complaint(request, normalise_tracking_number(tracking_number) or "")
     letter = get_object_or_404(Letter.objects.select_related("complaint"), pk=letter_id, complaint=complaint)
     if complaint.customer_id != request.user.pk:
-        # Only staff get here; the desk's route records who opened the letter.
-        return redirect("admin:desk_print_pdf", "letter", letter.pk)
-    response = HttpResponse(printing.ensure_pdf(letter), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{letter.filename}"'
-    response["X-Content-SHA256"] = letter.pdf_sha256
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+        access.record_access(staff=request.user, kind=AccessKind.LETTER_PDF, complaint_ids=[complaint.pk])
+    return printing.pdf_response(letter)
 
 
 @never_cache

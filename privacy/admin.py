@@ -183,6 +183,7 @@ class SubjectAccessRequestAdmin(admin.ModelAdmin):
         sar = get_object_or_404(SubjectAccessRequest, pk=pk)
         if not sar.export:
             raise Http404("This request has no export to download.")
+        services.record_subject_access_download(sar=sar, actor=request.user)
         return FileResponse(sar.export.open("rb"), as_attachment=True, content_type="application/zip",
                             filename=f"subject-access-request-{sar.pk}.zip")
 

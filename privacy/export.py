@@ -2,7 +2,9 @@
 
 The customer downloads it from their profile; staff generate the same file to answer a
 subject access request. It holds what the customer can see in the portal (never internal
-notes) and what we sent them.
+notes) and what we sent them: ``data.json`` for machines, and ``your-data.html``, the same
+in the portal's own layout for a person to read in any web browser (self-contained: its
+style is inside it, and it links only to the files beside it in the zip).
 """
 
 import json
@@ -19,8 +21,10 @@ from django.utils.text import get_valid_filename
 import clock
 from complaints import printing
 from complaints.models import Attachment, Event, OutgoingEmail, PostalLetter
-from ombudsman.models import Letter
+from ombudsman.models import Letter, Scheme
 from privacy.models import AccountClosure
+
+DOCUMENT = "your-data.html"
 
 
 def _when(value):
@@ -78,6 +82,7 @@ def _complaint(complaint, files):
         if attachment.file and default_storage.exists(attachment.file.name):
             path = _zip_name(*folder, "attachments", f"{attachment.pk}-{attachment.original_name}")
             files.append((path, ("attachment", attachment)))
+        attachment.zip_path = path  # for the readable document
         attachments.append({
             "id": attachment.pk, "name": attachment.original_name, "content_type": attachment.content_type,
             "size": attachment.size, "uploaded_at": _when(attachment.uploaded_at), "sha256": attachment.sha256,
@@ -87,6 +92,7 @@ def _complaint(complaint, files):
     for letter in complaint.letters.all():
         path = _zip_name(*folder, "letters", letter.filename)
         files.append((path, ("letter", letter)))
+        letter.zip_path = path
         letters.append({
             "kind": letter.get_kind_display(), "letter_date": _when(letter.letter_date),
             "refer_by": _when(letter.refer_by), "scheme": letter.scheme_details.get("name"),
@@ -96,6 +102,7 @@ def _complaint(complaint, files):
     for letter in complaint.postal_letters.all():
         path = _zip_name(*folder, "letters", letter.filename)
         files.append((path, ("postal", letter)))
+        letter.zip_path = path
         letters.append({
             "kind": letter.get_kind_display(), "letter_date": _when(letter.created_at),
             "delivery": "Post", "status": letter.get_status_display(), "sent_at": _when(letter.posted_at),
@@ -164,11 +171,9 @@ def _emails(emails, *, with_text):
     ]
 
 
-def customer_data(customer, files=None):
-    """Return everything the export says about a customer; the files to add go in ``files``."""
-    files = [] if files is None else files
-    # A handful of queries for all the complaints together, however many there are.
-    complaints = customer.complaints.order_by("received_at", "pk").select_related(
+def _complaints(customer):
+    """Return the customer's complaints with all the export reads of them, in a handful of queries."""
+    return customer.complaints.order_by("received_at", "pk").select_related(
         "referral__scheme", "erasure"
     ).prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.for_customer(), to_attr="customer_attachments"),
@@ -178,6 +183,16 @@ def customer_data(customer, files=None):
         Prefetch("postal_letters", queryset=PostalLetter.objects.order_by("created_at", "pk")),
         Prefetch("emails", queryset=_emails_to(customer), to_attr="customer_emails"),
     )
+
+
+def customer_data(customer, files=None, complaints=None):
+    """Return everything the export says about a customer; the files to add go in ``files``.
+
+    ``complaints`` are the customer's complaints as ``_complaints`` reads them, if read already.
+    """
+    files = [] if files is None else files
+    # A handful of queries for all the complaints together, however many there are.
+    complaints = _complaints(customer) if complaints is None else complaints
     return {
         "generated_at": _when(timezone.now()),
         "provider": settings.PROVIDER["name"],
@@ -201,14 +216,47 @@ def _write_file(archive, path, source):
         archive.writestr(path, printing.ensure_pdf(obj))
 
 
+def readable_document(customer, complaints, data, generated_at):
+    """Return the export as a page a person reads: the profile, then each complaint with its
+    timeline, messages, letters, files and emails, as the portal shows them (self-contained)."""
+    provider_scheme = Scheme.objects.provider_scheme()
+    closure = AccountClosure.objects.filter(customer=customer).first()
+    sections = []
+    for complaint in complaints:
+        referral = getattr(complaint, "referral", None)
+        attachments_by_event = {}
+        for attachment in complaint.customer_attachments:
+            attachments_by_event.setdefault(attachment.event_id, []).append(attachment)
+        sections.append({
+            "complaint": complaint,
+            "scheme": referral.scheme if referral else provider_scheme,
+            "referral": referral,
+            "erasure": getattr(complaint, "erasure", None),
+            # Before one event recorded a deadlock, a status change came with it (as on the page).
+            "timeline": [(event, attachments_by_event.get(event.pk, [])) for event in complaint.customer_events
+                         if not (event.kind == "status_changed" and event.data.get("to") == "deadlock")],
+        })
+    return render_to_string(f"privacy/{DOCUMENT}", {
+        "customer": customer, "closure": closure, "provider": settings.PROVIDER, "generated_at": generated_at,
+        "complaints": sections, "other_emails": _emails_to(customer).filter(complaint__isnull=True),
+        "subject_access_requests": customer.subject_access_requests.order_by("received_at", "pk"),
+        "data": data,
+    })
+
+
 def write_archive(customer, target):
-    """Write the customer's zip (``data.json``, a README, attachments and letter PDFs) to a file."""
+    """Write the customer's zip (``data.json``, the readable ``your-data.html``, a README,
+    attachments and letter PDFs) to a file."""
     files = []
-    data = customer_data(customer, files)
+    complaints = list(_complaints(customer))
+    data = customer_data(customer, files, complaints)
+    generated_at = timezone.now()
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", render_to_string("privacy/export_readme.txt", {
-            "customer": customer, "provider": settings.PROVIDER, "generated_at": timezone.now(),
+            "customer": customer, "provider": settings.PROVIDER, "generated_at": generated_at,
+            "document": DOCUMENT,
         }))
+        archive.writestr(DOCUMENT, readable_document(customer, complaints, data, generated_at))
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
         for path, source in files:
             _write_file(archive, path, source)

@@ -13,11 +13,16 @@ class CloseAccountForm(forms.Form):
         required=False, label="Also withdraw my open complaints: I no longer want you to look into them.",
     )
 
-    def __init__(self, *args, customer, has_open_complaints, **kwargs):
+    def __init__(self, *args, customer, open_complaints, **kwargs):
+        """``open_complaints`` is how many open complaints the customer has (the box only shows with some)."""
         super().__init__(*args, **kwargs)
         self.customer = customer
-        if not has_open_complaints:
+        if not open_complaints:
             del self.fields["withdraw_open"]
+        elif open_complaints == 1:
+            self.fields["withdraw_open"].label = (
+                "Also withdraw my open complaint: I no longer want you to look into it."
+            )
 
     def clean_password(self):
         password = self.cleaned_data["password"]

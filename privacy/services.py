@@ -20,8 +20,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 import clock
-from complaints import outbox, printing
-from complaints.models import Complaint, EmailKind, Event, EventKind, OutgoingEmail
+from complaints import access, outbox, printing
+from complaints.models import AccessKind, Complaint, EmailKind, Event, EventKind, OutgoingEmail
 from complaints.services import withdraw_complaint
 from ombudsman.letters import uk_date
 from ombudsman.models import Referral
@@ -246,6 +246,15 @@ def generate_subject_access_export(*, sar, actor):
     sar.save(update_fields=["export", "export_sha256", "export_generated_at"])
     _log(sar, actor, f"Export generated ({filesizeformat(size)}, SHA-256 {digest})")
     return sar
+
+
+@transaction.atomic
+def record_subject_access_download(*, sar, actor):
+    """Record that a staff member downloaded a request's export: in its log, and as a look at
+    each of the customer's complaints (the export holds all of them)."""
+    _log(sar, actor, f"Export downloaded (SHA-256 {sar.export_sha256})")
+    complaint_ids = Complaint.objects.filter(customer_id=sar.customer_id).values_list("pk", flat=True)
+    access.record_access(staff=actor, kind=AccessKind.SUBJECT_ACCESS_EXPORT, complaint_ids=complaint_ids)
 
 
 @transaction.atomic

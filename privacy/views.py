@@ -36,7 +36,7 @@ def close_account(request):
     if request.user.is_staff:
         return redirect("admin:index")
     open_complaints = list(request.user.complaints.open().order_by("received_at", "pk"))
-    form = CloseAccountForm(request.POST or None, customer=request.user, has_open_complaints=bool(open_complaints))
+    form = CloseAccountForm(request.POST or None, customer=request.user, open_complaints=len(open_complaints))
     if request.method == "POST" and form.is_valid():
         services.close_account(customer=request.user, withdraw_open=form.cleaned_data.get("withdraw_open", False))
         logout(request)

@@ -20,7 +20,7 @@ from complaints.models import Product, RootCause, Status
 from reports.db import DaysBetween, percentile
 from reports.period_return import band_filters, business_day_cutoffs
 from reports.periods import AGE_BANDS
-from reports.queries import UPHELD, open_now, redress_paid, share
+from reports.queries import UPHELD, goodwill_paid, open_now, redress_paid, share
 
 # Day 0 is the UK date received (see reports.periods).
 RESOLUTION_DAYS = DaysBetween("closed_uk_date", "received_uk_date")
@@ -53,7 +53,8 @@ class Figures:
     def closed(self):
         """Return the complaints closed in the period, grouped by status, product, root cause
         and week, counted in all, before their ADR deadline and in each band of the period
-        return, with their outcomes: upheld, remedies given and redress paid."""
+        return, with their outcomes: upheld, remedies given, redress paid and goodwill paid (money
+        given on complaints not upheld, counted apart from redress)."""
         scope = self.scope
         # Counts with filters rather than more grouping keys: PostgreSQL cannot tell how few
         # groups computed keys make, and plans for far too many.
@@ -63,6 +64,10 @@ class Figures:
             .annotate(days_to_close=RESOLUTION_DAYS)
             .values("status", "product", "root_cause", week=self.week_of("closed_uk_date"))
             .annotate(
+                # Redress and goodwill first: they filter on the upheld column, which the count
+                # named "upheld" below would stand for once annotated.
+                redress=redress_paid(),
+                goodwill=goodwill_paid(),
                 count=Count("pk"),
                 in_time=Count("pk", filter=Q(closed_at__lt=F("adr_opens_at"))),
                 **{f"band{index}": Count("pk", filter=band) for index, band in enumerate(bands)},
@@ -71,7 +76,6 @@ class Figures:
                 explanations=Count("pk", filter=Q(remedy_explanation=True)),
                 credits=Count("pk", filter=Q(credit_amount__gt=0)),
                 refunds=Count("pk", filter=Q(refund_amount__gt=0)),
-                redress=redress_paid(),
             )
             .order_by()
         )
@@ -140,7 +144,7 @@ class Figures:
     def root_causes(self):
         """Return outcomes of complaints resolved in the period, per root cause and product,
         by root cause name (not recorded last), then product."""
-        outcomes = ("count", "upheld", "apologies", "explanations", "credits", "refunds", "redress")
+        outcomes = ("count", "upheld", "apologies", "explanations", "credits", "refunds", "redress", "goodwill")
         groups = {}
         for row in self.closed:
             if row["status"] == Status.RESOLVED:

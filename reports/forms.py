@@ -1,7 +1,8 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 
+import clock
 from accounts.models import User
 from complaints.models import Category, Channel, Product
 from reports.periods import Period
@@ -9,6 +10,10 @@ from reports.queries import Scope
 
 # A longer period makes the weekly trend unreadable and the page slow.
 MAX_PERIOD_DAYS = 3 * 366
+# Reports look back at complaints: none came before the portal's records begin, and a date
+# far ahead overflows the calendar arithmetic of the figures (year 9999 plus a day).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_YEARS_AHEAD = 1
 
 
 # Browsers' date pickers read and write ISO dates, whatever the page's language.
@@ -38,6 +43,20 @@ class ReportFilterForm(forms.Form):
     def __init__(self, data=None, now=None, **kwargs):
         self.default_period = Period.default(now)
         super().__init__(data, **kwargs)
+
+    def _clean_date(self, name):
+        day = self.cleaned_data[name]
+        latest = date(clock.uk_today().year + LATEST_YEARS_AHEAD, 12, 31)
+        if day and not EARLIEST_DATE <= day <= latest:
+            raise forms.ValidationError(
+                f"Choose a date between {EARLIEST_DATE:%-d %B %Y} and {latest:%-d %B %Y}.")
+        return day
+
+    def clean_date_from(self):
+        return self._clean_date("date_from")
+
+    def clean_date_to(self):
+        return self._clean_date("date_to")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,5 +1,6 @@
 """The period return: complaints received, closed (in time bands), upheld, outstanding and
-redress paid in a period, per product, as the FCA's DISP returns count them.
+redress paid in a period, per product, as the FCA's DISP returns count them; and, apart from
+redress, the goodwill paid on complaints not upheld.
 
 Every complaint closed in the period falls in exactly one band (see reports.periods for how
 days are counted): within 3 business days; after that but within 4 weeks (by day 27);
@@ -35,6 +36,7 @@ class ReturnRow:
     upheld: int
     outstanding: int
     redress: Decimal
+    goodwill: Decimal
 
 
 def business_day_cutoffs(period):
@@ -66,17 +68,17 @@ def band_filters(cutoffs):
 def period_return(figures):
     """Return one row per product (all products, or the one filtered on) and a total row.
 
-    Closed, upheld, redress and received come from the report's figures; outstanding takes
+    Closed, upheld, redress, goodwill and received come from the report's figures; outstanding takes
     two more queries, each selecting its rows by one indexed column.
     """
     scope, period = figures.scope, figures.scope.period
     closed = {}
     for row in figures.closed:  # a group per status, product, root cause and week
-        found = closed.setdefault(row["product"], {"bands": [0] * len(BANDS), "upheld": 0, "redress": Decimal("0.00")})
+        found = closed.setdefault(row["product"], _nothing_closed())
         for band in range(len(BANDS)):
             found["bands"][band] += row[f"band{band}"]
-        found["upheld"] += row["upheld"]
-        found["redress"] += row["redress"]
+        for key in ("upheld", "redress", "goodwill"):
+            found[key] += row[key]
     received = Counter()
     for (product, _week), count in figures.received.items():
         received[product] += count
@@ -87,9 +89,10 @@ def period_return(figures):
     products = [Product(scope.product)] if scope.product else list(Product)
     result = []
     for product in products:
-        found = closed.get(product, {"bands": [0] * len(BANDS), "upheld": 0, "redress": Decimal("0.00")})
+        found = closed.get(product, _nothing_closed())
         result.append(ReturnRow(product=product.label, received=received[product], closed=tuple(found["bands"]),
-                                upheld=found["upheld"], outstanding=outstanding[product], redress=found["redress"]))
+                                upheld=found["upheld"], outstanding=outstanding[product], redress=found["redress"],
+                                goodwill=found["goodwill"]))
     total = ReturnRow(
         product="All products",
         received=sum(row.received for row in result),
@@ -97,8 +100,13 @@ def period_return(figures):
         upheld=sum(row.upheld for row in result),
         outstanding=sum(row.outstanding for row in result),
         redress=sum((row.redress for row in result), Decimal("0.00")),
+        goodwill=sum((row.goodwill for row in result), Decimal("0.00")),
     )
     return result, total
+
+
+def _nothing_closed():
+    return {"bands": [0] * len(BANDS), "upheld": 0, "redress": Decimal("0.00"), "goodwill": Decimal("0.00")}
 
 
 def _per_product(complaints):

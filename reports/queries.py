@@ -85,12 +85,21 @@ def share(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
-def redress_paid():
-    """Sum the credits and refunds of the complaints in a group."""
+def _money(given_on):
     return Coalesce(
-        Sum(F("credit_amount") + F("refund_amount")), Value(Decimal("0.00")),
+        Sum(F("credit_amount") + F("refund_amount"), filter=given_on), Value(Decimal("0.00")),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
+
+
+def redress_paid():
+    """Sum the credits and refunds that put right complaints upheld, fully or partly, in a group."""
+    return _money(~Q(upheld=Upheld.NOT_UPHELD))
+
+
+def goodwill_paid():
+    """Sum the credits and refunds given as goodwill (on complaints not upheld) in a group."""
+    return _money(Q(upheld=Upheld.NOT_UPHELD))
 
 
 @dataclass(frozen=True)

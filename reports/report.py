@@ -89,20 +89,22 @@ def root_cause_table(report):
     rows = [
         [row["root_cause__name"] or "Not recorded", labels.get(row["product"], row["product"]), row["count"],
          row["upheld"], share(row["upheld"], row["count"]), row["apologies"], row["explanations"],
-         row["credits"], row["refunds"], row["redress"]]
+         row["credits"], row["refunds"], row["redress"], row["goodwill"]]
         for row in report.root_causes()
     ]
     resolved, upheld = _sum(rows, 2), _sum(rows, 3)
     total = ["All root causes", "All products", resolved, upheld, share(upheld, resolved),
-             *(_sum(rows, index) for index in range(5, 9)), _sum(rows, 9, start=Decimal("0.00"))]
+             *(_sum(rows, index) for index in range(5, 9)), _sum(rows, 9, start=Decimal("0.00")),
+             _sum(rows, 10, start=Decimal("0.00"))]
     return Table(
         "root_causes", "Root causes and remedies",
         [Column("Root cause", TEXT), Column("Product", TEXT), Column("Resolved"), Column("Upheld"),
          Column("Share upheld", PERCENT), Column("Apologies"), Column("Explanations"), Column("Credits"),
-         Column("Refunds"), Column("Redress paid", MONEY)],
+         Column("Refunds"), Column("Redress paid", MONEY), Column("Goodwill paid", MONEY)],
         rows, total=total,
         note="Complaints resolved in the period. Upheld counts fully and partly upheld complaints; "
-             "redress paid is credits plus refunds.",
+             "redress paid is the credits plus refunds on them, and goodwill paid the credits plus refunds "
+             "given on complaints not upheld.",
     )
 
 
@@ -110,17 +112,19 @@ def return_table(report):
     rows, total = period_return(report)
 
     def cells(row):
-        return [row.product, row.received, *row.closed, row.upheld, row.outstanding, row.redress]
+        return [row.product, row.received, *row.closed, row.upheld, row.outstanding, row.redress, row.goodwill]
 
     return Table(
         "return", "Period return",
         [Column("Product", TEXT), Column("Received"), *(Column(label) for label in BANDS),
-         Column("Upheld"), Column("Outstanding at the period's end"), Column("Redress paid", MONEY)],
+         Column("Upheld"), Column("Outstanding at the period's end"), Column("Redress paid", MONEY),
+         Column("Goodwill paid", MONEY)],
         [cells(row) for row in rows], total=cells(total),
         note="Closed complaints count in exactly one band, by their latest closing date. Day 0 is the UK date "
              "received; within 4 weeks means by day 27, 4-8 weeks days 28 to 55, after 8 weeks day 56 on. "
-             "Business days are Monday to Friday except England and Wales bank holidays. Upheld and redress "
-             "count complaints closed in the period; outstanding counts those received by the period's end "
+             "Business days are Monday to Friday except England and Wales bank holidays. Upheld, redress and "
+             "goodwill count complaints closed in the period (goodwill: money given on complaints not upheld, "
+             "apart from redress); outstanding counts those received by the period's end "
              "and not closed by then (a complaint reopened since counts as outstanding).",
     )
 

@@ -21,8 +21,9 @@ from reports.periods import Period
 from reports.queries import Scope
 
 # Kept snapshots are pickled: bump this when Snapshot or reports.tables' classes change
-# shape, so a deploy never unpickles the previous version's objects.
-KEY_VERSION = 1
+# shape, or the tables gain a column (2: goodwill apart from redress), so a deploy never shows the
+# previous version's objects.
+KEY_VERSION = 2
 
 logger = logging.getLogger(__name__)
 

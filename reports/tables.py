@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from complaints_portal.spreadsheets import safe_text
+from common.spreadsheets import safe_text
 
 # How a value is shown: as text, a count, money (GBP), a percentage, days, or a date.
 TEXT, COUNT, MONEY, PERCENT, DAYS, DATE = "text", "count", "money", "percent", "days", "date"

@@ -40,23 +40,13 @@ PRODUCT_WEIGHTS = {
     Product.GOTOMEETING: 34, Product.GOTOWEBINAR: 16, Product.GOTOMYPC: 16, Product.GOTOASSIST: 10,
     Product.GOTOTRAINING: 5, Product.BILLING_ACCOUNT: 14, Product.OTHER: 5,
 }
-MONEY_CATEGORIES = (Category.BILLING_DISCREPANCY, Category.CANCELLATION, Category.REFUND)
 # How long from receipt until a complaint is closed: (share, shortest days, longest days).
 RESOLUTION_DAYS = ((30, 0.1, 3), (35, 3, 28), (20, 28, 56), (12, 56, 120), (3, 120, 300))
 WITHDRAWN_SHARE = 0.08
 DEADLOCK_SHARE = 0.06
 DEADLOCK_DAYS = (30, 100)
-# Root causes (as the managers' list names them) likely for each category.
-ROOT_CAUSES = {
-    Category.BILLING_DISCREPANCY: ("Billing error", "Billing error", "Process not followed", "No fault found"),
-    Category.SERVICE_FAULT: ("Service outage or fault", "Service outage or fault", "Product limitation",
-                             "Third-party supplier", "No fault found"),
-    Category.CANCELLATION: ("Process not followed", "Poor communication"),
-    Category.REFUND: ("Process not followed", "Billing error"),
-    Category.CUSTOMER_SERVICE: ("Poor communication", "Process not followed"),
-    Category.PRIVACY: ("Process not followed", "Third-party supplier"),
-    Category.OTHER: ("Poor communication", "Product limitation", "No fault found"),
-}
+# A seat's monthly price, for stories about seats billed in error.
+SEAT_PRICE = 6
 # What an open complaint is doing, once it has been acknowledged.
 OPEN_STATES = {Status.ACKNOWLEDGED: 10, Status.INVESTIGATING: 50, Status.AWAITING_CUSTOMER: 20,
                Status.RESOLUTION_PROPOSED: 20}
@@ -111,6 +101,8 @@ class Generator:
         self.categories = _weighted(CATEGORY_WEIGHTS)
         self.channels = _weighted(CHANNEL_WEIGHTS)
         self.products = _weighted(PRODUCT_WEIGHTS)
+        self.meeting_products = _weighted({product: weight for product, weight in PRODUCT_WEIGHTS.items()
+                                           if product not in (Product.BILLING_ACCOUNT, Product.OTHER)})
         self.open_states = _weighted(OPEN_STATES)
         # Every day a complaint can be received on, read now: building a batch runs no queries.
         days = [self.today - timedelta(days=age) for age in range(HISTORY_DAYS + 2)]
@@ -254,28 +246,27 @@ class Generator:
         rng = self.rng
         channel = Channel.WEB if age_days is not None else self.pick(self.channels)
         category = self.pick(self.categories)
-        product = self.pick(self.products)
-        if category in MONEY_CATEGORIES and rng.random() < 0.35:
-            product = Product.BILLING_ACCOUNT
+        scenario = rng.choice(text.SCENARIOS[category])
+        product = self.pick(self.meeting_products if scenario.products == "meeting" else self.products)
         received_at = self.received_at(age_days, channel)
         # Phone calls are logged during the call; emails and letters when someone reads them.
         lag = {Channel.WEB: 0, Channel.PHONE: rng.uniform(120, 1200), Channel.EMAIL: rng.uniform(1800, 72000),
                Channel.LETTER: rng.uniform(86400, 4 * 86400)}[channel]
         created_at = min(received_at + timedelta(seconds=lag), self.now - timedelta(minutes=5))
         received_at = min(received_at, created_at)
-        words = self.words(product, received_at)
+        words = self.words(product, received_at, scenario.money)
         complaint = self.new_complaint(
             id=complaint_id, tracking_number=tracking_number, customer_id=customer_id, product=product,
             category=category, channel=channel, received_at=received_at, created_at=created_at, updated_at=self.now,
-            description=_sentence(rng.choice(text.DESCRIPTIONS[category]).format(**words)),
-            desired_outcome=rng.choice(text.DESIRED_OUTCOMES[category]),
+            description=_sentence(scenario.description.format(**words)),
+            desired_outcome=scenario.desired_outcome.format(**words),
         )
         if category == Category.BILLING_DISCREPANCY:
             complaint.statement_date = complaint.received_on - timedelta(days=rng.randint(2, 75))
         complaint.fix_clock(
             waiting_period_days=self.period_days[complaint.received_on], adr_rights=adr_rights
         )
-        story = Story(complaint, cast=self, words=words, agent=rng.choice(self.agents))
+        story = Story(complaint, cast=self, scenario=scenario, words=words, agent=rng.choice(self.agents))
         story.file(created_at, logged_by=None if channel == Channel.WEB else story.agent)
         self.live(story)
         story.warn_deadline(warning_days=settings.ADR_WARNING_DAYS, now=self.now)
@@ -309,9 +300,6 @@ class Generator:
             return  # still waiting to be acknowledged
         story.play(acknowledged, end, outcome)
 
-    def root_cause_id(self, category):
-        return self.root_causes.get(self.rng.choice(ROOT_CAUSES[category]))
-
     def final_answer(self, complaint):
         """Return the final answer's text, rendering the template once per distinct context.
 
@@ -338,14 +326,18 @@ class Generator:
         _share, low, high = self.rng.choices(RESOLUTION_DAYS, weights=shares)[0]
         return low, high
 
-    def words(self, product, received_at):
+    def words(self, product, received_at, money):
+        """Return the words a story puts in its phrases; ``amount`` is the money at stake (``money``)."""
         rng = self.rng
         plan = rng.choice((12, 19, 29, 39, 49))
+        charged = plan * rng.choice((1.2, 1.5, 2))
+        seats = rng.randint(2, 9)
+        amount = {"difference": charged - plan, "seats": seats * SEAT_PRICE, "months": plan * rng.randint(1, 3),
+                  "renewal": plan * 12, "days": plan * 5 / 30}.get(money, plan)
         named = product not in (Product.BILLING_ACCOUNT, Product.OTHER)
         return {
             "product": Product(product).label if named else "my subscription",
             "date": f"{clock.uk_date(received_at) - timedelta(days=rng.randint(1, 40)):%-d %B %Y}",
-            "plan": plan, "amount": f"{plan * rng.choice((1.2, 2, 3, 12)):.2f}",
-            "seats": rng.randint(2, 9), "minutes": rng.choice((10, 15, 20, 40)), "calls": rng.randint(3, 9),
-            "team": rng.choice(text.TEAMS),
+            "plan": plan, "charged": f"{charged:.2f}", "amount": f"{amount:.2f}",
+            "seats": seats, "minutes": rng.choice((10, 15, 20, 40)), "calls": rng.randint(3, 9),
         }

@@ -3,6 +3,9 @@
 Each step writes the events and fields that the matching workflow in
 ``complaints.services`` writes, so demo timelines look like real ones. Events are built in
 memory as plain rows (see ``EVENT_COLUMNS``) so that millions can be written in bulk.
+
+A story follows one of ``demo_text.SCENARIOS``: its questions, replies, notes, proposal,
+outcome, root cause and money all belong to what the customer complained about.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -10,15 +13,15 @@ from decimal import Decimal
 from operator import itemgetter
 
 from complaints.management import demo_text as text
-from complaints.models import CLOSED_STATUSES, Category, Channel, EventKind, Status, Upheld
+from complaints.models import CLOSED_STATUSES, Channel, EventKind, Status, Upheld
 from complaints.services import describe_move
 
 # Two events of one step (a reply and the status move it causes) are this far apart.
 STEP = timedelta(seconds=1)
-UPHELD_CHOICES = (Upheld.UPHELD, Upheld.PARTLY, Upheld.NOT_UPHELD)
-UPHELD_WEIGHTS = (45, 30, 25)
-REFUNDED_CATEGORIES = (Category.BILLING_DISCREPANCY, Category.REFUND, Category.CANCELLATION)
-GOODWILL_CREDITS = tuple(Decimal(pounds) for pounds in ("5.00", "10.00", "15.00", "25.00", "50.00"))
+UPHELD_WEIGHTS = {Upheld.UPHELD: 45, Upheld.PARTLY: 30, Upheld.NOT_UPHELD: 25}
+# Small credits: an upheld complaint's token of apology, or goodwill on one not upheld.
+SMALL_CREDITS = tuple(Decimal(pounds) for pounds in ("5.00", "10.00", "15.00", "25.00"))
+SMALL_CREDIT_SHARE = 0.4
 # What each row of ``Story.event_rows`` holds, in order.
 EVENT_COLUMNS = ("complaint_id", "created_at", "kind", "actor_id", "summary", "body", "visible_to_customer", "data")
 
@@ -26,11 +29,14 @@ EVENT_COLUMNS = ("complaint_id", "created_at", "kind", "actor_id", "summary", "b
 class Story:
     """A complaint and its timeline, built step by step; ``cast`` holds what stories share."""
 
-    def __init__(self, complaint, *, cast, words, agent):
+    def __init__(self, complaint, *, cast, scenario, words, agent):
         self.complaint = complaint
         self.cast = cast
         self.rng = cast.rng
-        self.words = words
+        self.scenario = scenario
+        self.words = {**words, "team": scenario.team}
+        self.proposal = None  # (outcome, text) of the resolution on the table
+        self.asked = self.answered = 0  # questions asked and answered so far
         self.customer_id = complaint.customer_id
         self.agent, self.agent_id = agent, agent.pk
         self.manager_id = cast.manager.pk
@@ -55,7 +61,7 @@ class Story:
                   "waiting_period_days": complaint.waiting_period_days},
         )
 
-    def move(self, at, to, actor_id, reason=""):
+    def move(self, at, to, actor_id, reason="", data=None):
         complaint = self.complaint
         if not complaint.can_move_to(to):
             raise ValueError(f"Demo story tried to move {complaint.status} to {to}.")
@@ -68,10 +74,46 @@ class Story:
         if to == Status.DEADLOCK:
             complaint.deadlock_at = at
         kind, summary = describe_move(previous, to)
-        self.event(at, kind, actor_id, summary, body=reason, data={"from": previous, "to": to})
+        self.event(at, kind, actor_id, summary, body=reason, data={**(data or {}), "from": previous, "to": to})
 
     def say(self, phrases):
-        return self.rng.choice(phrases).format(**self.words)
+        """Return one of ``phrases`` (or the one phrase), with the story's words put in."""
+        phrase = phrases if isinstance(phrases, str) else self.rng.choice(phrases)
+        return phrase.format(**self.words)
+
+    def outcome(self):
+        """Choose how the complaint ends among those its story can have, and what it gives.
+
+        Returns the fields ``complaints.services._outcome`` records (its ``outcome`` dict, with the
+        root cause's id), and the summary, which the final answer or proposal says.
+        """
+        rng, scenario, words = self.rng, self.scenario, self.words
+        choices = [upheld for upheld in UPHELD_WEIGHTS if upheld in scenario.outcomes]
+        upheld = rng.choices(choices, weights=[UPHELD_WEIGHTS[upheld] for upheld in choices])[0]
+        ending = scenario.outcomes[upheld]
+        amount = Decimal(words["amount"])
+        given = {"refund": ("refund_amount", amount), "refund_half": ("refund_amount", amount / 2),
+                 "credit": ("credit_amount", amount), "credit_half": ("credit_amount", amount / 2)}.get(ending.given)
+        if ending.given in ("small_credit", "goodwill") and rng.random() < SMALL_CREDIT_SHARE:
+            given = ("credit_amount", rng.choice(SMALL_CREDITS))
+        outcome = {"upheld": upheld, "root_cause_id": self.cast.root_causes.get(ending.root_cause),
+                   "apology": upheld != Upheld.NOT_UPHELD and rng.random() < 0.9,
+                   "explanation": upheld == Upheld.NOT_UPHELD or rng.random() < 0.7,
+                   "credit_amount": "0.00", "refund_amount": "0.00"}
+        if given:
+            outcome[given[0]] = f"{given[1].quantize(Decimal('0.01'))}"
+        return outcome, self.say(ending.summary)
+
+    def record_outcome(self, outcome, summary):
+        """Store an outcome on the complaint, as ``complaints.services._record_outcome`` does."""
+        complaint = self.complaint
+        complaint.resolution_summary = summary
+        complaint.upheld = outcome["upheld"]
+        complaint.root_cause_id = outcome["root_cause_id"]
+        complaint.remedy_apology = outcome["apology"]
+        complaint.remedy_explanation = outcome["explanation"]
+        complaint.credit_amount = Decimal(outcome["credit_amount"])
+        complaint.refund_amount = Decimal(outcome["refund_amount"])
 
     # --- the steps of a complaint's life; each takes the moment it happens -------------------
 
@@ -85,12 +127,17 @@ class Story:
         self.event(at, EventKind.MESSAGE, self.agent_id, "Message from our complaints team", body=body)
 
     def ask(self, at):
-        self.staff_message(at, self.say(text.STAFF_QUESTIONS))
+        # The story's own question first; a later exchange follows it up.
+        asked = self.asked
+        self.asked += 1
+        self.staff_message(at, self.say(self.scenario.question if not asked else text.FOLLOW_UP_QUESTION))
         self.move(at + STEP, Status.AWAITING_CUSTOMER, self.agent_id)
 
     def reply(self, at):
+        answered = self.answered
+        self.answered += 1
         self.event(at, EventKind.MESSAGE, self.customer_id, "Message from the customer",
-                   body=self.say(text.CUSTOMER_REPLIES))
+                   body=self.say(self.scenario.reply if not answered else text.FOLLOW_UP_REPLY))
         if self.complaint.status == Status.AWAITING_CUSTOMER:
             self.move(at + STEP, Status.INVESTIGATING, self.customer_id, "The customer replied.")
 
@@ -98,11 +145,27 @@ class Story:
         self.staff_message(at, self.say(text.STAFF_UPDATES))
 
     def note(self, at):
-        self.event(at, EventKind.NOTE, self.agent_id, "Internal note", body=self.say(text.NOTES), visible=False)
+        self.event(at, EventKind.NOTE, self.agent_id, "Internal note", body=self.say(self.scenario.note),
+                   visible=False)
 
     def propose(self, at):
+        """Propose a resolution with its outcome, as ``services.propose_resolution`` does."""
+        outcome, summary = self.outcome()
+        self.proposal = (outcome, self.proposal_text(outcome, summary))
         self.move(at, Status.RESOLUTION_PROPOSED, self.agent_id)
-        self.staff_message(at + STEP, self.say(text.PROPOSALS))
+        self.event(at + STEP, EventKind.MESSAGE, self.agent_id, "Proposed resolution", body=self.proposal[1],
+                   data={"proposal": True, "outcome": outcome})
+
+    @staticmethod
+    def proposal_text(outcome, summary):
+        offers = []
+        if outcome["apology"]:
+            offers.append("We are sorry.")
+        for field, words in (("refund_amount", "refund £{} to you"), ("credit_amount", "credit your account with £{}")):
+            if Decimal(outcome[field]):
+                goodwill = "as a goodwill gesture, " if outcome["upheld"] == Upheld.NOT_UPHELD else ""
+                offers.append(f"To put this right, {goodwill}we will {words.format(outcome[field])}.")
+        return " ".join([summary, *offers, "Please tell us whether this resolves your complaint."])
 
     def reject(self, at):
         self.move(at, Status.INVESTIGATING, self.customer_id,
@@ -115,26 +178,20 @@ class Story:
                    data={"deadlock_requested": True})
 
     def accept(self, at):
+        """Accept the proposal: its outcome is recorded, as ``services.accept_resolution`` does."""
         self.move(at, Status.RESOLVED, self.customer_id, "The customer accepted the proposed resolution.")
+        outcome, body = self.proposal
+        self.record_outcome(outcome, body)
 
     def resolve(self, at):
         """Give the final answer with its outcome, as ``services.resolve_complaint`` does."""
-        complaint, rng = self.complaint, self.rng
-        complaint.upheld = rng.choices(UPHELD_CHOICES, weights=UPHELD_WEIGHTS)[0]
-        summary = self.say(text.RESOLUTIONS[complaint.upheld])
+        complaint = self.complaint
+        outcome, summary = self.outcome()
         self.move(at, Status.RESOLVED, self.agent_id, summary)
-        complaint.resolution_summary = summary
-        complaint.root_cause_id = self.cast.root_cause_id(complaint.category)
-        if complaint.upheld != Upheld.NOT_UPHELD:
-            complaint.remedy_apology = rng.random() < 0.9
-            redress = Decimal(self.words["amount"])
-            if complaint.category in REFUNDED_CATEGORIES:
-                complaint.refund_amount = redress
-            elif rng.random() < 0.5:
-                complaint.credit_amount = min(redress, rng.choice(GOODWILL_CREDITS))
-        complaint.remedy_explanation = rng.random() < 0.7
+        self.record_outcome(outcome, summary)
         self.event(at + STEP, EventKind.MESSAGE, self.agent_id, "Our final answer",
-                   body=self.cast.final_answer(complaint), data={"final_answer": True, "upheld": complaint.upheld})
+                   body=self.cast.final_answer(complaint),
+                   data={"final_answer": True, "upheld": complaint.upheld, "goodwill": complaint.is_goodwill})
 
     def withdraw(self, at):
         self.move(at, Status.WITHDRAWN, self.customer_id, self.say(text.WITHDRAWALS))
@@ -145,10 +202,8 @@ class Story:
         Historical demo complaints keep no letters; with ``adr_letter_pending`` left as the
         clock set it, the sweep writes the customer's ADR letter when it is due.
         """
-        reason = self.say(text.DEADLOCK_POSITIONS)
-        self.move(at, Status.DEADLOCK, self.manager_id, reason)
-        self.event(at + STEP, EventKind.DEADLOCK, self.manager_id, "Complaint in deadlock", body=reason,
-                   data={"letter_id": None})
+        reason = self.say(self.scenario.deadlock)
+        self.move(at, Status.DEADLOCK, self.manager_id, reason, data={"letter_id": None})
 
     def warn_deadline(self, *, warning_days, now):
         """Record the staff warning where the sweep would have given it (``warn_deadline``).

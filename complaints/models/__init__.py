@@ -1,3 +1,4 @@
+from .access import AccessKind, ComplaintAccess
 from .complaint import (
     ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
@@ -14,7 +15,7 @@ from .postal import PostalKind, PostalLetter, PostStatus
 from .timeline import AppendOnlyError, Attachment, Event, EventKind
 
 __all__ = [
-    "ALLOWED_TRANSITIONS", "CLOSED_STATUSES", "AppendOnlyError", "Attachment",
+    "ALLOWED_TRANSITIONS", "AccessKind", "ComplaintAccess", "CLOSED_STATUSES", "AppendOnlyError", "Attachment",
     "Category", "Channel", "Complaint", "EmailKind", "EmailStatus", "Event", "EventKind",
     "OutgoingEmail", "PostalKind", "PostalLetter", "PostStatus", "Product", "RootCause", "Status", "Upheld",
 ]

@@ -71,6 +71,11 @@ class RootCause(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     is_active = models.BooleanField(default=True)
+    no_fault = models.BooleanField(
+        "means we found no fault", default=False,
+        help_text="A complaint with this root cause cannot be upheld, fully or partly: that would say we were "
+                  "at fault and were not. Money given on a complaint not upheld counts as goodwill.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -308,8 +313,23 @@ class Complaint(models.Model):
         return (self.received_on - self.statement_date).days > BILLING_REPORT_DAYS
 
     @property
-    def redress_paid(self):
+    def money_given(self):
         return self.credit_amount + self.refund_amount
+
+    @property
+    def is_goodwill(self):
+        """Say whether the money given is goodwill: given on a complaint we did not uphold."""
+        return self.upheld == Upheld.NOT_UPHELD and self.money_given > 0
+
+    @property
+    def redress_paid(self):
+        """The credits and refunds that put right a complaint upheld, fully or partly (goodwill apart)."""
+        return Decimal("0.00") if self.upheld == Upheld.NOT_UPHELD else self.money_given
+
+    @property
+    def goodwill_paid(self):
+        """The credits and refunds given on a complaint not upheld."""
+        return self.money_given if self.upheld == Upheld.NOT_UPHELD else Decimal("0.00")
 
     def can_move_to(self, status):
         return status in ALLOWED_TRANSITIONS.get(self.status, ())

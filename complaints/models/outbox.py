@@ -1,7 +1,8 @@
-import uuid
 
 from django.db import models
 from django.utils import timezone
+
+from common.message_ids import new_message_id
 
 
 class EmailKind(models.TextChoices):
@@ -18,10 +19,6 @@ class EmailStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
-
-
-def new_message_id():
-    return f"<{uuid.uuid4().hex}@complaints-portal>"
 
 
 class OutgoingEmail(models.Model):

@@ -82,10 +82,6 @@ class Event(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Timeline events are append-only.")
 
-    @property
-    def is_from_staff(self):
-        return self.actor_id is not None and self.actor.is_staff
-
 
 def attachment_path(instance, filename):
     # A random name: the customer's file name is kept in the row, never used on disk.

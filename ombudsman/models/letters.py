@@ -3,7 +3,7 @@ import hashlib
 from django.db import models
 from django.utils import timezone
 
-from complaints.models.outbox import new_message_id
+from common.message_ids import new_message_id
 
 
 class LetterKind(models.TextChoices):

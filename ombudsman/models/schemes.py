@@ -13,6 +13,11 @@ DEFAULT_WAITING_PERIOD_DAYS = 56
 MIN_WAITING_PERIOD_DAYS, MAX_WAITING_PERIOD_DAYS = 1, 56
 
 
+def in_sentence(name, takes_the):
+    """Return a name as it reads inside a sentence: "the Office of ... (Otelo)", or "Otelo"."""
+    return f"the {name}" if takes_the and name else name
+
+
 class DayCount(models.TextChoices):
     CALENDAR = "calendar", "Calendar days"
     WORKING = "working", "Working days (England and Wales)"
@@ -35,6 +40,19 @@ class Scheme(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60)
+    # Whether a sentence says "the" before a name: "take it to the Office of the
+    # Telecommunications Ombudsman (Otelo)", but "take it to Otelo". Pages, emails and letters
+    # say the names through name_in_sentence and short_name_in_sentence.
+    name_takes_the = models.BooleanField(
+        "say “the” before the name", default=True,
+        help_text="Ticked: “take your complaint to the Office of the Telecommunications Ombudsman (Otelo)”. "
+                  "Untick for a name that reads without it, such as “Ombudsman Services”.",
+    )
+    short_name_takes_the = models.BooleanField(
+        "say “the” before the short name", default=False,
+        help_text="Unticked: “take your complaint to Otelo”. Tick for a short name such as “Communications "
+                  "Ombudsman”, which reads “the Communications Ombudsman”.",
+    )
     operator = models.CharField(max_length=200, blank=True, help_text="Who runs the scheme.")
     website = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -87,6 +105,15 @@ class Scheme(models.Model):
             raise ValidationError("The provider's scheme must be active.")
 
     @property
+    def name_in_sentence(self):
+        """The name as a sentence says it, with "the" where it needs one (capfirst it to start a sentence)."""
+        return in_sentence(self.name, self.name_takes_the)
+
+    @property
+    def short_name_in_sentence(self):
+        return in_sentence(self.short_name, self.short_name_takes_the)
+
+    @property
     def website_url(self):
         if self.website.startswith(("http://", "https://")):
             return self.website
@@ -94,8 +121,9 @@ class Scheme(models.Model):
 
     def snapshot(self):
         """Return the details a letter quotes, to keep them as they were when it was written."""
-        fields = ("slug", "name", "short_name", "operator", "website", "phone", "fax", "email",
-                  "postal_address", "referral_window_months")
+        fields = ("slug", "name", "short_name", "name_takes_the", "short_name_takes_the", "name_in_sentence",
+                  "short_name_in_sentence", "operator", "website", "phone", "fax", "email", "postal_address",
+                  "referral_window_months")
         return {field: getattr(self, field) for field in fields}
 
     def compliance_due_on(self, accepted_on: date) -> date:

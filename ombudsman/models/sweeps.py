@@ -25,10 +25,6 @@ class SweepRun(models.Model):
     def __str__(self):
         return f"Sweep at {clock.uk_time(self.started_at):%Y-%m-%d %H:%M:%S}"
 
-    @classmethod
-    def last_finished(cls):
-        return cls.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
-
 
 class SweepStep(models.TextChoices):
     ADR_LETTER = "adr_letter", "ADR letter"

@@ -67,11 +67,15 @@ def test_signing_up_with_an_unclaimed_email_reveals_nothing_and_sets_no_password
     assert not client.login(username="pat.phone@example.com", password=PASSWORD)
 
 
-def test_claim_link_is_sent_even_if_the_rest_of_the_form_is_incomplete(client, phone_customer):
-    response = client.post(SIGNUP, {"email": "pat.phone@example.com"})
+def test_an_incomplete_form_is_answered_as_for_a_new_address_and_sends_nothing(client, phone_customer):
+    # Sending the link on the address alone would answer differently from a new address, and so
+    # tell anyone which addresses staff hold.
+    unclaimed = client.post(SIGNUP, {"email": "pat.phone@example.com"})
+    new = client.post(SIGNUP, {"email": "nobody.yet@example.com"})
 
-    assert response.url == reverse("accounts:claim_sent")
-    assert claim_emails("pat.phone@example.com").count() == 1
+    assert unclaimed.status_code == new.status_code == 200
+    assert unclaimed.context["form"].errors == new.context["form"].errors
+    assert not claim_emails("pat.phone@example.com").exists()
 
 
 def test_claim_link_works_only_once(client, phone_customer):
@@ -94,9 +98,12 @@ def test_staff_record_without_password_cannot_be_claimed(client, agent):
 
     response = client.post(SIGNUP, signup_data(email=agent.email))
 
-    assert response.status_code == 200
-    assert response.context["form"].account_exists
-    assert not claim_emails(agent.email).exists()
+    assert response.url == reverse("accounts:claim_sent")
+    [told] = claim_emails(agent.email)
+    assert "Set your password" not in told.subject
+    assert "tried to sign up" in told.subject
+    agent.refresh_from_db()
+    assert not agent.has_usable_password()
 
 
 def test_deactivated_record_cannot_be_claimed(client, phone_customer):
@@ -104,5 +111,7 @@ def test_deactivated_record_cannot_be_claimed(client, phone_customer):
 
     response = client.post(SIGNUP, signup_data(email="pat.phone@example.com"))
 
-    assert response.status_code == 200
+    assert response.url == reverse("accounts:claim_sent")
     assert not claim_emails("pat.phone@example.com").exists()
+    phone_customer.refresh_from_db()
+    assert not phone_customer.is_active and not phone_customer.has_usable_password()

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_customer
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
@@ -61,3 +61,23 @@ def test_the_logout_button_posts(client, customer):
     response = client.get(reverse("accounts:profile"))
 
     assert f'<form method="post" action="{reverse("accounts:logout")}"' in response.text
+
+
+@pytest.fixture
+def iris(db):
+    return make_customer("iris.smith@example.com", "Iris Smith")
+
+
+def test_an_address_that_only_folds_to_the_customers_does_not_log_in(client, iris):
+    # PostgreSQL's case-insensitive match folds a dotless i to the customer's address, while the
+    # rate limits count each spelling apart: only the address as stored may log in.
+    response = client.post(LOGIN, {"username": "ırıs.smıth@example.com", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_address_in_capitals_still_logs_in(client, iris):
+    client.post(LOGIN, {"username": " IRIS.SMITH@EXAMPLE.COM ", "password": PASSWORD})
+
+    assert client.session["_auth_user_id"] == str(iris.pk)

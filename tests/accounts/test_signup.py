@@ -10,18 +10,19 @@ pytestmark = pytest.mark.django_db
 SIGNUP = reverse("accounts:signup")
 
 
-def test_signup_creates_the_customer_and_logs_them_in(client):
+def test_signup_saves_the_customer_awaiting_confirmation_and_asks_them_to_check_their_email(client):
     response = client.post(SIGNUP, signup_data(email="Sam.New@Example.com "))
 
     assert response.status_code == 302
-    assert response.url == reverse("complaints:mine")
+    assert response.url == reverse("accounts:claim_sent")
     user = User.objects.get(email="sam.new@example.com")
     assert user.full_name == "Sam New"
     assert user.postcode == "LS1 5AB"
     assert user.customer_type == CustomerType.DOMESTIC
     assert user.check_password(PASSWORD)
     assert not user.is_staff
-    assert client.session["_auth_user_id"] == str(user.pk)
+    assert user.awaiting_confirmation and not user.is_active
+    assert "_auth_user_id" not in client.session
 
 
 def test_signup_without_support_needs_records_no_consent(client):
@@ -141,28 +142,33 @@ def test_weak_or_mismatched_password_is_refused(client):
     assert not User.objects.filter(email="sam.new@example.com").exists()
 
 
-def test_email_of_an_existing_account_is_refused_with_links_to_log_in(client):
+def test_email_of_an_existing_account_is_never_an_error_and_other_errors_keep_what_was_typed(client):
     make_customer("sam.new@example.com", "Sam Already")
 
-    response = client.post(SIGNUP, signup_data(email="SAM.NEW@example.com"))
+    response = client.post(SIGNUP, signup_data(email="SAM.NEW@example.com", postcode="NOT A CODE"))
 
     assert response.status_code == 200
-    assert response.context["form"].errors["email"] == ["An account with this email address already exists."]
-    assert reverse("accounts:password_reset") in response.text
+    assert list(response.context["form"].errors) == ["postcode"]
+    assert "already exists" not in response.text
+    new = client.post(SIGNUP, signup_data(email="someone.else@example.com", postcode="NOT A CODE"))
+    assert response.context["form"].errors == new.context["form"].errors
+    assert 'value="SAM.NEW@example.com"' in response.text
+    assert 'value="NOT A CODE"' in response.text
     assert User.objects.filter(email="sam.new@example.com").count() == 1
     assert "_auth_user_id" not in client.session
 
 
-def test_signup_follows_a_safe_next_address(client):
-    response = client.post(SIGNUP + "?next=/complaints/new/", signup_data())
+def test_signup_keeps_a_safe_next_address_for_the_log_in_link(client):
+    response = client.get(SIGNUP + "?next=/complaints/new/")
 
-    assert response.url == "/complaints/new/"
+    assert 'href="/accounts/login/?next=/complaints/new/"' in response.text
 
 
-def test_signup_ignores_a_next_address_on_another_site(client):
-    response = client.post(SIGNUP, signup_data(next="https://evil.example.com/"))
+@pytest.mark.parametrize("next_url", ["/complaints/new/", "https://evil.example.com/"])
+def test_signup_lands_on_check_your_email_whatever_next_says(client, next_url):
+    response = client.post(SIGNUP, signup_data(next=next_url))
 
-    assert response.url == reverse("complaints:mine")
+    assert response.url == reverse("accounts:claim_sent")
 
 
 def test_signup_page_explains_adr_rights_and_consent(client):

@@ -12,12 +12,15 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
+from accounts.models import User
+from accounts.services import confirmation_token
 from complaints import services
 from complaints.models import Upheld
 from ombudsman.services import create_adr_letter
@@ -182,6 +185,45 @@ def claim_sent(visit):
     visit.go(reverse("accounts:claim_sent"))
 
 
+def sign_up_sent(visit):
+    visit.go(reverse("accounts:signup"))
+    visit.fill("Email address", "sam.new@example.com")
+    visit.fill("Choose a password", PASSWORD)
+    visit.fill("Type the password again", PASSWORD)
+    visit.fill("Full name", "Sam New")
+    visit.submit("Create account")
+    expect(visit.page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+
+def confirmed_on_the_complaint_form(visit):
+    sign_up_sent(visit)
+    user = User.objects.get(email="sam.new@example.com")
+    visit.go(reverse("accounts:confirm_sign_up", args=[confirmation_token(user)]))
+    expect(visit.page.get_by_role("heading", name="Make a complaint")).to_be_visible()
+
+
+def confirmation_link_used(visit):
+    sign_up_sent(visit)
+    path = reverse("accounts:confirm_sign_up", args=[confirmation_token(User.objects.get(email="sam.new@example.com"))])
+    Client().get(path)
+    visit.go(path)
+    expect(visit.page.get_by_role("heading", name="This link has already been used")).to_be_visible()
+
+
+def confirmation_link_broken(visit):
+    visit.go(reverse("accounts:confirm_sign_up", args=["no-such-token"]))
+
+
+def new_confirmation_link(visit):
+    visit.go(reverse("accounts:resend_confirmation"))
+
+
+def new_confirmation_link_with_errors(visit):
+    visit.go(reverse("accounts:resend_confirmation"))
+    visit.fill("Email address", "not-an-email")
+    visit.submit_with_errors("Send me a new link")
+
+
 def profile(visit):
     visit.go(reverse("accounts:profile"), as_user=visit.customer)
 
@@ -321,6 +363,8 @@ PAGES = [
     sign_up, sign_up_with_errors, log_in_page, log_in_with_errors,
     password_reset, password_reset_with_errors, password_reset_sent,
     choose_password, choose_password_with_errors, reset_link_expired, password_set, claim_sent,
+    sign_up_sent, confirmed_on_the_complaint_form, confirmation_link_used, confirmation_link_broken,
+    new_confirmation_link, new_confirmation_link_with_errors,
     profile, profile_with_errors, change_password, change_password_with_errors, password_changed,
     my_complaints_empty, my_complaints, new_complaint, new_complaint_with_errors, filed,
     complaint_open, complaint_closed, complaint_with_messages_and_attachments,

@@ -1,10 +1,12 @@
-"""A customer's journey in a real browser: sign up, complain, follow it up; nobody else can see it."""
+"""A customer's journey in a real browser: sign up, confirm the address, complain, follow it up;
+nobody else can see it."""
 
 import re
 import struct
 import zlib
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -41,7 +43,17 @@ def sign_up(page, live_server, email, full_name):
     page.get_by_label("Type the password again").fill(PASSWORD)
     page.get_by_label("Full name").fill(full_name)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="My complaints")).to_be_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+
+def open_confirmation_email(page, live_server, email):
+    """Follow the link in the confirmation email, read from the outbox as from an inbox."""
+    [message] = OutgoingEmail.objects.filter(to=email, subject__startswith="Confirm your email address")
+    [link] = re.findall(re.escape(settings.SITE_URL) + r"(/\S+)", message.text_body)
+    # The email links to the public SITE_URL; the test's server listens elsewhere.
+    page.goto(live_server.url + link)
+    expect(page.get_by_role("heading", name="Make a complaint")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("your email address is confirmed and you are logged in")
 
 
 def file_complaint(page, screenshot):
@@ -58,6 +70,7 @@ def file_complaint(page, screenshot):
 
 def test_customer_files_a_complaint_follows_it_up_and_nobody_else_can_open_it(live_server, page, browser, tmp_path):
     sign_up(page, live_server, "sam.browser@example.com", "Sam Browser")
+    open_confirmation_email(page, live_server, "sam.browser@example.com")
 
     tracking_number = file_complaint(page, write_png(tmp_path / "dropped-call.png"))
 

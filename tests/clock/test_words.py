@@ -34,7 +34,7 @@ def test_the_adr_letter_says_the_days_that_passed_not_the_period(customer, agent
 
     letter = Letter.objects.get(complaint=complaint, kind=LetterKind.ADR)
     assert "We received your complaint 70 days ago" in letter.text
-    assert "Its waiting period of 8 weeks ended on 27 April 2026" in letter.text
+    assert "The 8 weeks we had to resolve it ended on 27 April 2026" in letter.text
     assert "It is now 8 weeks" not in letter.text
 
 
@@ -46,7 +46,7 @@ def test_the_final_answer_says_the_complaints_own_period(customer, agent):
         services.resolve_complaint(complaint=complaint, agent=agent, summary="Fixed.", upheld="upheld")
 
     answer = complaint.events.get(data__final_answer=True).body
-    assert "You can contact them from 13 April 2026, 6 weeks after you first complained" in answer
+    assert "You can contact Otelo from 13 April 2026, 6 weeks after you first complained" in answer
     assert "8 weeks" not in answer
 
 

@@ -26,7 +26,7 @@ def test_the_acknowledgement_gives_the_tracking_number_dates_scheme_and_portal_l
         assert "14 March 2027" in body
         assert "Office of the Telecommunications Ombudsman (Otelo)" in body
         assert "www.ombudsman-services.org" in body
-        assert "please use the portal rather than replying to this email" in body
+        assert "please use our complaints website rather than replying to this email" in body
         assert link in body
     assert f'href="{link}"' in email.html_body
 
@@ -57,5 +57,5 @@ def test_a_reply_email_carries_the_message_and_asks_for_replies_in_the_portal(co
     assert "We've credited £5 & fixed it." in email.text_body
     assert "We&#x27;ve credited £5 &amp; fixed it." in email.html_body
     for body in (email.text_body, email.html_body):
-        assert "please use the portal rather than replying to this email" in body
+        assert "please use our complaints website rather than replying to this email" in body
         assert f"{settings.SITE_URL}{complaint.get_absolute_url()}" in body

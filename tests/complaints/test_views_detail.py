@@ -27,7 +27,7 @@ def test_the_owner_sees_their_complaint_and_its_timeline(customer_client, compla
     assertContains(response, complaint.tracking_number)
     assertContains(response, complaint.description)
     assertContains(response, complaint.desired_outcome)
-    assertContains(response, "Complaint received by web")
+    assertContains(response, "You sent us your complaint")
     assertContains(response, "Could you send the meeting ID?")
     assertContains(response, "Our complaints team,")
     assertContains(response, "You,")
@@ -103,7 +103,7 @@ def test_the_clock_says_the_day_and_when_the_customer_can_go_to_the_scheme(clien
         response = client.get(detail_url(complaint))
 
     assertContains(response, "<strong>Day 23 of 56:</strong>")
-    assertContains(response, "if we have not resolved it by 14 March 2027 you can take it to Otelo.")
+    assertContains(response, "if we have not resolved it by 14 March 2027, you can take it to Otelo.")
 
 
 def test_the_clock_says_the_customer_can_go_to_the_scheme_once_the_period_is_over(client, customer):
@@ -113,7 +113,10 @@ def test_the_clock_says_the_customer_can_go_to_the_scheme_once_the_period_is_ove
         log_in(client, customer)
         response = client.get(detail_url(complaint))
 
-    assertContains(response, "You can take this complaint to Otelo now.")
+    # One banner says so: the way to the ombudsman, with the scheme's full name.
+    assertContains(response, "You can take this complaint to", count=1)
+    assertContains(response, "You can take this complaint to the Office of the Telecommunications Ombudsman "
+                             "(Otelo) now")
     assertNotContains(response, "Day 56")
 
 
@@ -242,7 +245,7 @@ def test_a_closed_complaint_has_no_reply_form_and_refuses_replies(customer_clien
 
     response = customer_client.post(reverse("complaints:reply", args=[complaint.tracking_number]),
                                     {"body": "Hello?"}, follow=True)
-    assertContains(response, "This complaint is closed; file a new complaint or contact us.")
+    assertContains(response, "This complaint is closed: make a new complaint or contact us.")
     assertNotContains(response, "Hello?")
 
 

@@ -56,7 +56,8 @@ def test_filing_a_complaint_leads_to_the_confirmation_with_its_tracking_number(c
     page = customer_client.get(filed_url)
     assertContains(page, f'<p id="tracking-number" class="display-6 mb-2"><strong class="tracking-number">'
                          f'{complaint.tracking_number}</strong></p>', html=True)
-    assertContains(page, "We have emailed an acknowledgement to <strong>dana.customer@example.com</strong>")
+    # Queued, not sent: the page says what is true (tests/words/test_sentences.py has the rest).
+    assertContains(page, "We are sending an acknowledgement to <strong>dana.customer@example.com</strong>")
     assertContains(page, "14 March 2027")
     assertContains(page, "Office of the Telecommunications Ombudsman (Otelo)")
 
@@ -165,5 +166,5 @@ def test_the_form_gives_no_promise_of_an_email_to_a_customer_who_prefers_post(cu
 
     response = customer_client.post(NEW, complaint_data(), follow=True)
 
-    assertNotContains(response, "We have emailed an acknowledgement")
-    assertContains(response, "This page is your acknowledgement")
+    assertNotContains(response, "emailed")
+    assertContains(response, "We are posting an acknowledgement letter to you")

@@ -11,9 +11,9 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 import clock
 from complaints import services
+from complaints.admin_base import PAGES_AHEAD
 from complaints.models import Channel, Complaint, Product
 from desk.admin import ComplaintAdmin
-from desk.changelist import PAGES_AHEAD
 from ombudsman import services as adr_services
 from tests.conftest import file_complaint, make_customer
 from tests.desk.conftest import due_complaint, list_url

@@ -166,7 +166,7 @@ def test_resolving_records_the_outcome_and_tells_the_customer_about_the_scheme(c
     assert complaint.refund_amount == Decimal("30.00") and complaint.root_cause == root_cause
     answer = complaint.events.get(data__final_answer=True)
     assert "We refunded the duplicate charge." in answer.body
-    assert "ask Renamed Telecoms Ombudsman to look at your complaint" in answer.body
+    assert "ask the Renamed Telecoms Ombudsman to look at your complaint" in answer.body
     assert "free" in answer.body and "independent" in answer.body
     assert complaint.emails.filter(kind=EmailKind.STATUS).exists()
 

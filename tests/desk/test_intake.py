@@ -47,6 +47,14 @@ def test_finding_a_customer_by_email_name_phone_or_postcode_never_lists_staff(ag
     assertNotContains(agent_client.get(LOG_URL, {"q": "Alex"}), f"?customer={agent.pk}")
 
 
+def test_a_sign_up_waiting_for_its_address_to_be_confirmed_is_not_a_customer_to_log_for(agent_client, customer):
+    waiting = User.objects.create_user(email="new.signup@example.com", password="x" * 20, full_name="Nina New",
+                                       is_active=False, awaiting_confirmation=True)
+
+    assertNotContains(agent_client.get(LOG_URL, {"q": "Nina"}), f"?customer={waiting.pk}")
+    assert agent_client.get(LOG_URL, {"customer": waiting.pk}).status_code == 404
+
+
 def test_logging_a_phone_complaint_for_a_customer_on_record(agent_client, customer, agent):
     response = agent_client.post(f"{LOG_URL}?customer={customer.pk}", complaint_data())
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+import clock
 from complaints.models import Event, EventKind
 from ombudsman import delivery, services
 from ombudsman.models import Letter, LetterStatus, Referral, Scheme, WaitingPeriodPolicy
@@ -101,29 +102,24 @@ def test_staff_mark_printed_letters_as_posted(client, agent, customer):
     assert Event.objects.filter(complaint=letter.complaint, summary__endswith="posted").exists()
 
 
-def referral_form(referral, **changes):
-    data = {"case_reference": referral.case_reference, "accepted_on": "", "decision": "", "decision_on": "",
-            "remedy_action": "", "award_amount": "0.00", "customer_accepted_on": "", "complied_on": ""}
-    data.update(changes)
-    return data
-
-
 def test_recording_a_decision_in_the_admin_writes_the_timeline(client, agent, customer):
     complaint = file_due_complaint(customer)
-    referral = services.record_referral(complaint=complaint, actor=customer, referred_on=timezone.localdate())
+    referral = services.record_referral(complaint=complaint, actor=customer, referred_on=clock.uk_today())
     client.force_login(agent)
-    url = reverse("admin:ombudsman_referral_change", args=[referral.pk])
-    today = timezone.localdate().isoformat()
-    refused = client.post(url, referral_form(referral, decision="upheld", decision_on=today,
-                                             award_amount="20000.00"))
-    assert "The scheme can award at most" in refused.content.decode()
+    today = clock.uk_today().isoformat()
 
-    response = client.post(url, referral_form(referral, decision="upheld", decision_on=today, remedy_apology="on",
-                                              award_amount="250.00", customer_accepted_on=today))
-    assert response.status_code == 302
+    def record(fact, **data):
+        return client.post(reverse("admin:ombudsman_referral_fact", args=[referral.pk, fact]), data)
+
+    refused = record("decision", decision="upheld", decision_on=today, award_amount="20000.00")
+    assert "The scheme can award at most" in refused.content.decode()
+    assert record("decision", decision="upheld", decision_on=today, remedy_apology="on",
+                  award_amount="250.00").status_code == 302
+    assert record("customer-acceptance", customer_accepted_on=today).status_code == 302
+
     referral.refresh_from_db()
     assert referral.award_amount == 250
-    assert referral.compliance_due_on == timezone.localdate() + timedelta(days=28)
+    assert referral.compliance_due_on == clock.uk_today() + timedelta(days=28)
     summaries = list(Event.objects.filter(complaint=complaint, kind=EventKind.OMBUDSMAN)
                      .values_list("summary", flat=True))
     assert summaries[1:] == ["Otelo decided: upheld",
@@ -135,8 +131,7 @@ def test_staff_record_a_referral_made_by_phone(client, agent, customer):
     complaint = file_due_complaint(customer)
     client.force_login(agent)
     response = client.post(reverse("admin:ombudsman_referral_add"), {
-        "complaint": complaint.pk, "referred_on": timezone.localdate().isoformat(), "case_reference": "OS-1",
-        "award_amount": "0.00",
+        "complaint": complaint.pk, "referred_on": clock.uk_today().isoformat(), "case_reference": "OS-1",
     })
     assert response.status_code == 302
     referral = Referral.objects.get()
@@ -147,7 +142,7 @@ def test_a_referral_the_rules_do_not_allow_is_refused_in_the_admin(client, agent
     complaint = file_due_complaint(large_business_customer)
     client.force_login(agent)
     response = client.post(reverse("admin:ombudsman_referral_add"), {
-        "complaint": complaint.pk, "referred_on": timezone.localdate().isoformat(), "award_amount": "0.00",
+        "complaint": complaint.pk, "referred_on": clock.uk_today().isoformat(),
     })
     assert "no right to ADR" in response.content.decode()
     assert not Referral.objects.exists()

@@ -43,7 +43,7 @@ def resolved_early(customer, agent):
 
 def test_the_final_answer_names_the_date_and_the_complaints_own_period(resolved_early):
     answer = resolved_early.events.get(data__final_answer=True).body
-    assert "You can contact them from 27 April 2026, 8 weeks after you first complained" in answer
+    assert "You can contact Otelo from 27 April 2026, 8 weeks after you first complained" in answer
 
 
 def test_after_the_period_a_resolved_complaints_customer_is_shown_the_way(client, customer, resolved_early):
@@ -54,8 +54,9 @@ def test_after_the_period_a_resolved_complaints_customer_is_shown_the_way(client
         page = client.get(refer_url(resolved_early))
         detail = client.get(resolved_early.get_absolute_url()).text
     assert page.status_code == 200
-    assert "Tell us you have referred it" in page.text
-    assert "You can take this complaint to Otelo now." in detail
+    assert "Tell us you have contacted Otelo" in page.text
+    assert "You can take this complaint to the Office of the Telecommunications Ombudsman (Otelo) now" in detail
+    assert "If you are not happy with our final answer" in detail
     assert 'id="ombudsman-panel"' in detail and refer_url(resolved_early) in detail
     # No letter was written: no referral deadline is stated.
     assert "You have until" not in page.text and "months from the date of the letter" not in page.text

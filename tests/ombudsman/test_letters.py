@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import PreferredContact, PreferredFormat
 from complaints import printing
+from complaints import services as complaint_services
 from complaints.models import Event, EventKind, Status
 from ombudsman import delivery, letters, services, sweep
 from ombudsman.models import Delivery, FrozenLetterError, Letter, LetterKind, LetterStatus, Scheme
@@ -47,8 +48,8 @@ def adr_letter(customer):
     ("WA4 6WU", "the scheme's postal address"),
     ("free", "that the scheme is free"),
     ("independent", "that the scheme is independent"),
-    ("is binding on us", "that a decision the customer accepts is binding on us"),
-    ("not binding on you", "that the customer is not bound"),
+    ("If you accept its decision, we must do what it says", "that a decision the customer accepts is binding on us"),
+    ("You do not have to accept it", "that the customer is not bound"),
     ("12 months from the date of this letter", "the time to refer (12 months from the letter's date)"),
 ])
 def test_a_letter_lacking_a_required_element_is_refused(adr_letter, phrase, element):
@@ -208,8 +209,8 @@ def test_customers_read_their_letters_on_the_complaint_page(client, customer, ad
     html = page.content.decode()
     pdf_url = reverse("ombudsman:letter_pdf", args=[adr_letter.complaint.tracking_number, adr_letter.pk])
     assert pdf_url in html
-    assert "End of waiting period letter" in html
-    assert "not binding on you" in html
+    assert "Letter: you can now take your complaint to the ombudsman" in html
+    assert "You do not have to accept it" in html
 
     response = client.get(pdf_url)
     assert response.status_code == 200
@@ -265,3 +266,17 @@ def test_sweep_writes_the_letter_event_the_customer_sees(customer):
     sweep.run()
     event = Event.objects.get(complaint=complaint, kind=EventKind.LETTER)
     assert event.visible_to_customer
+
+
+def test_a_complaint_in_deadlock_again_keeps_its_one_deadlock_letter(customer, agent):
+    # Found by tests/clock/test_states_agree.py: the second deadlock crashed on the one-letter-a-kind constraint.
+    complaint = file_due_complaint(customer)
+    first = services.declare_deadlock(complaint=complaint, actor=agent, reason="Our final position.")
+    complaint_services.resolve_complaint(complaint=complaint, agent=agent, summary="Settled.", upheld="upheld")
+    complaint_services.reopen_complaint(complaint=complaint, actor=agent, reason="The customer came back.")
+
+    again = services.declare_deadlock(complaint=complaint, actor=agent, reason="Still our final position.")
+
+    complaint.refresh_from_db()
+    assert again is None and complaint.status == "deadlock"
+    assert list(complaint.letters.values_list("pk", flat=True)) == [first.pk]

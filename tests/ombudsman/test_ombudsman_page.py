@@ -36,7 +36,7 @@ def test_the_page_is_404_before_eligibility_and_present_after(client, customer, 
         assert response.status_code == 200
         html = response.content.decode()
         assert "Office of the Telecommunications Ombudsman (Otelo)" in html
-        assert "costs you nothing" in html
+        assert "free</strong> for you to use" in html
         assert "0845 050 1614" in html
         sweep.run()
         html = client.get(page_url(march_complaint)).content.decode()
@@ -59,7 +59,7 @@ def test_refer_by_runs_twelve_months_from_the_latest_letter(client, customer, ag
     assert "You have until <strong>7 May 2027</strong>" in html
     assert "our letter of 7 May 2026" in html
     assert "27 April 2027" not in html
-    assert "<strong>7 May 2027</strong> to refer it" in detail
+    assert "<strong>7 May 2027</strong> to take your complaint to Otelo" in detail
 
 
 def test_deadlock_opens_the_page_at_once(client, customer, agent):

@@ -123,24 +123,27 @@ def change_url(referral):
     return reverse("admin:ombudsman_referral_change", args=[referral.pk])
 
 
-def admin_form(referral, **changes):
-    data = {"case_reference": referral.case_reference, "accepted_on": "", "decision": "", "decision_on": "",
-            "remedy_action": "", "award_amount": "0.00", "customer_accepted_on": "", "customer_rejected_on": "",
-            "complied_on": ""}
-    data.update(changes)
-    return data
+def fact_url(referral, fact):
+    return reverse("admin:ombudsman_referral_fact", args=[referral.pk, fact])
 
 
-def test_in_the_admin_a_recorded_decision_and_acceptance_cannot_be_rewritten(client, agent, accepted):
+def test_in_the_admin_a_referrals_page_is_read_only_and_offers_only_the_facts_still_to_record(client, agent,
+                                                                                               accepted):
     client.force_login(agent)
 
     page = client.get(change_url(accepted))
     assertNotContains(page, 'name="award_amount"')
     assertNotContains(page, 'name="customer_accepted_on"')
-    response = client.post(change_url(accepted), admin_form(accepted, decision="upheld", decision_on="2026-12-01",
-                                                            award_amount="0.00", customer_accepted_on="2031-01-01"))
-
-    assert response.status_code == 302
+    assertContains(page, fact_url(accepted, "compliance"))
+    for fact in ("decision", "customer-acceptance", "customer-rejection", "correct-decision"):
+        assertNotContains(page, fact_url(accepted, fact))
+    response = client.post(change_url(accepted), {"decision": "upheld", "decision_on": "2026-12-01",
+                                                  "award_amount": "0.00", "customer_accepted_on": "2031-01-01"})
+    assert response.status_code == 403
+    # A recorded fact's form is refused, with a message, and changes nothing.
+    refused = client.post(fact_url(accepted, "decision"), {"decision": "not_upheld", "decision_on": "2026-12-01",
+                                                           "award_amount": "0.00"}, follow=True)
+    assertContains(refused, "is not possible on this referral now")
     referral = stored(accepted)
     assert referral.award_amount == Decimal("100.00")
     assert referral.customer_accepted_on == date(2026, 12, 4)
@@ -150,8 +153,8 @@ def test_in_the_admin_a_recorded_decision_and_acceptance_cannot_be_rewritten(cli
 def test_the_admin_refuses_a_date_in_the_future_with_a_message(client, agent, referral):
     client.force_login(agent)
 
-    response = client.post(change_url(referral), admin_form(referral, decision="upheld",
-                                                            decision_on=TOMORROW.isoformat()))
+    response = client.post(fact_url(referral, "decision"), {"decision": "upheld", "decision_on": TOMORROW.isoformat(),
+                                                             "award_amount": "0.00"})
 
     assertContains(response, "The decision date cannot be in the future.")
     assert stored(referral).decision == ""
@@ -225,7 +228,7 @@ def test_nothing_to_correct_before_it_is_recorded(referral, manager):
 
 
 def correct_url(referral, fact):
-    return reverse("admin:ombudsman_referral_correct", args=[referral.pk, fact])
+    return fact_url(referral, f"correct-{fact}")
 
 
 def test_managers_correct_in_the_admin_and_agents_cannot(client, agent, manager, accepted):

@@ -35,7 +35,9 @@ DEMO_LOGINS = {
     "manager@example.com": "demo-manager-2026",
     "admin@example.com": "demo-admin-2026",
 }
-STATUS_EVENTS = (EventKind.ACKNOWLEDGED, EventKind.STATUS_CHANGED, EventKind.WITHDRAWN, EventKind.REOPENED)
+# Deadlock is a move too: one event records it (ombudsman.services.declare_deadlock).
+STATUS_EVENTS = (EventKind.ACKNOWLEDGED, EventKind.STATUS_CHANGED, EventKind.WITHDRAWN, EventKind.REOPENED,
+                 EventKind.DEADLOCK)
 DEMO_STAFF = ("agent@example.com", "manager@example.com", "admin@example.com")
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 

@@ -36,7 +36,7 @@ def test_home_names_the_provider_scheme_from_the_database(client, provider_schem
 
     text = page_text(client.get(reverse("home")))
 
-    assert "you can take it to Communications Ombudsman" in text
+    assert "you can take it to the Communications Ombudsman" in text
     assert "0330 440 1614" in text
     assert "Otelo" not in text
     assert "0845 050 1614" not in text
@@ -45,7 +45,7 @@ def test_home_names_the_provider_scheme_from_the_database(client, provider_schem
 def test_home_says_the_scheme_is_free_and_independent(client, provider_scheme):
     text = page_text(client.get(reverse("home")))
 
-    assert f"you can take it to {provider_scheme.name}" in text
+    assert f"you can take it to the {provider_scheme.name}" in text
     assert "It is free for you." in text
     assert "It is independent" in text
     assert "reached deadlock" in text

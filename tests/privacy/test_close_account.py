@@ -32,7 +32,8 @@ def test_the_profile_links_to_download_and_close(customer_client):
 def test_the_page_says_open_complaints_are_still_handled(customer_client, complaint):
     page = customer_client.get(reverse("privacy:close_account")).content.decode()
     assert complaint.tracking_number in page
-    assert "Closing your account does not withdraw them" in page
+    assert "Closing your account does not withdraw your open complaint. We will keep looking into it and write to " \
+           "you by email." in " ".join(page.split())
     assert 'name="withdraw_open"' in page
 
 

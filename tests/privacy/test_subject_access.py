@@ -123,7 +123,8 @@ def test_the_export_is_the_customers_own_and_staff_can_download_it(agent_client,
     assert data["profile"]["full_name"] == "Pat Phone"
     assert [item["description"] for item in data["complaints"]] == ["Pat's broken meeting"]
     assert complaint.tracking_number in json.dumps(data)
-    assert "Export generated" in sar.log.last().summary
+    assert [entry.summary.split(" (")[0] for entry in sar.log.all()][1:] == ["Export generated", "Export downloaded"]
+    assert sar.log.last().actor == agent
 
 
 def test_answering_deletes_the_file_and_keeps_its_hash(agent_client, agent, phone_customer,

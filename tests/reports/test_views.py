@@ -5,6 +5,7 @@ import io
 import json
 import re
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -62,9 +63,9 @@ def test_the_period_return_downloads_as_csv(manager_client, dataset):
     rows = download(manager_client, "return")
     assert rows[0] == ["Product", "Received", "Closed within 3 business days", "Closed within 4 weeks",
                        "Closed within 4-8 weeks", "Closed after 8 weeks", "Upheld",
-                       "Outstanding at the period's end", "Redress paid"]
-    assert rows[1] == ["GoToMeeting", "11", "2", "2", "1", "0", "2", "6", "10.00"]
-    assert rows[-1] == ["All products", "21", "3", "2", "3", "2", "6", "13", "145.50"]
+                       "Outstanding at the period's end", "Redress paid", "Goodwill paid"]
+    assert rows[1] == ["GoToMeeting", "11", "2", "2", "1", "0", "2", "6", "10.00", "0.00"]
+    assert rows[-1] == ["All products", "21", "3", "2", "3", "2", "6", "13", "145.50", "0.00"]
     assert len(rows) == 1 + 7 + 1
 
 
@@ -80,7 +81,7 @@ def test_every_table_downloads(manager_client, dataset):
     assert download(manager_client, "age")[-1] == ["All products", "1", "2", "2", "4", "3", "12"]
     assert download(manager_client, "trends")[1] == ["2026-03-02", "3", "1"]
     assert download(manager_client, "root_causes")[-1] == [
-        "All root causes", "All products", "9", "6", "66.7", "2", "2", "2", "3", "145.50"]
+        "All root causes", "All products", "9", "6", "66.7", "2", "2", "2", "3", "145.50", "0.00"]
 
 
 def test_an_unknown_table_is_not_found(manager_client, db):
@@ -93,7 +94,7 @@ def test_filters_apply_to_the_page_and_its_downloads(manager_client, dataset, be
     assert "product: GoToWebinar; agent: Bea Agent" in response.content.decode()
     # Complaints 3, 4 and 13 are Bea's webinar complaints received in the period.
     assert download(manager_client, "return", params)[-1] == ["All products", "3", "0", "0", "1", "1", "2", "1",
-                                                             "35.50"]
+                                                             "35.50", "0.00"]
 
 
 def test_a_period_ending_before_it_starts_is_refused(manager_client, db):
@@ -103,6 +104,17 @@ def test_a_period_ending_before_it_starts_is_refused(manager_client, db):
     # The figures fall back to the last twelve weeks, this one included.
     period = response.context["scope"].period
     assert (period.first.isoformat(), period.last.isoformat()) == ("2026-03-16", "2026-06-01")
+
+
+@pytest.mark.parametrize(("date_from", "date_to"), [
+    ("9999-12-01", "9999-12-31"), ("0001-01-01", "0001-01-31"), ("1999-12-31", "2000-01-31"),
+])
+def test_dates_out_of_range_get_a_message_never_a_500(manager_client, db, date_from, date_to):
+    for path in (reverse("reports:index"), reverse("reports:download", args=["headline"])):
+        response = get(manager_client, path, {"date_from": date_from, "date_to": date_to})
+        assert response.status_code == 200
+    page = get(manager_client, reverse("reports:index"), {"date_from": date_from, "date_to": date_to})
+    assert "Choose a date between 1 January 2000 and 31 December" in page.content.decode()
 
 
 def test_csv_cells_never_start_a_formula(manager_client, dataset):

@@ -19,8 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import PreferredContact
-from complaints.models import Complaint
-from desk.models import AccessKind, ComplaintAccess
+from complaints.models import AccessKind, Complaint, ComplaintAccess
 from ombudsman import services as adr_services
 from ombudsman.models import Scheme
 from privacy import services as privacy_services
@@ -42,7 +41,7 @@ def everyone(expected):
 
 
 CUSTOMER_ONLY = row(LOGIN, 200, 200, ADMIN_INDEX, ADMIN_INDEX)
-# Staff read a complaint on the desk, which records that they opened it.
+# Staff read a complaint on its page in the admin, where they work (and which records it).
 OWNER_STAFF_TO_DESK = row(LOGIN, 200, 404, "admin:complaints_complaint_change", "admin:complaints_complaint_change")
 POST_ONLY = everyone(405)
 STAFF_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200)
@@ -63,6 +62,10 @@ MATRIX = {
     "accounts:logout": POST_ONLY,
     "accounts:signup": row(200, "complaints:mine", "complaints:mine", "complaints:mine", "complaints:mine"),
     "accounts:claim_sent": everyone(200),
+    # Confirming a sign-up's address: the link (here one that does not work) and a new one.
+    "accounts:confirm_sign_up": row(200, "complaints:mine", "complaints:mine", "complaints:mine", "complaints:mine"),
+    "accounts:resend_confirmation": row(200, "complaints:mine", "complaints:mine", "complaints:mine",
+                                        "complaints:mine"),
     "accounts:profile": CUSTOMER_ONLY,
     "accounts:password_change": row(LOGIN, 200, 200, 200, 200),
     "accounts:password_change_done": row(LOGIN, 200, 200, 200, 200),
@@ -81,7 +84,8 @@ MATRIX = {
     "complaints:new": CUSTOMER_ONLY,
     "complaints:detail": OWNER_STAFF_TO_DESK,
     "complaints:filed": OWNER_STAFF_TO_DESK,
-    "complaints:attachment": row(LOGIN, 200, 404, "admin:desk_attachment", "admin:desk_attachment"),
+    # Staff get the file or the letter itself, and the access is recorded.
+    "complaints:attachment": row(LOGIN, 200, 404, 200, 200),
     "complaints:withdraw": row(LOGIN, 200, 404, 403, 403),
     "complaints:reply": POST_ONLY,
     "complaints:accept_resolution": POST_ONLY,
@@ -89,7 +93,7 @@ MATRIX = {
     "complaints:request_deadlock_letter": POST_ONLY,
     "ombudsman:refer": OWNER_STAFF_TO_DESK,
     # Staff open letters through the desk's route, which logs who did.
-    "ombudsman:letter_pdf": row(LOGIN, 200, 404, "admin:desk_print_pdf", "admin:desk_print_pdf"),
+    "ombudsman:letter_pdf": row(LOGIN, 200, 404, 200, 200),
     # Reports: managers only.
     "reports:index": row(LOGIN, 403, 403, 403, 200),
     "reports:download": row(LOGIN, 403, 403, 403, 200),
@@ -120,11 +124,11 @@ MATRIX = {
     "admin:desk_print_queue": STAFF_ONLY,
     "admin:desk_print_pdf": STAFF_ONLY,
     "admin:desk_print_posted": STAFF_POST_ONLY,
-    "admin:desk_complaintaccess_changelist": MANAGERS_ONLY,
-    "admin:desk_complaintaccess_change": MANAGERS_ONLY,
-    "admin:desk_complaintaccess_add": NOBODY,
-    "admin:desk_complaintaccess_delete": NOBODY,
-    "admin:desk_complaintaccess_history": MANAGERS_ONLY,
+    "admin:complaints_complaintaccess_changelist": MANAGERS_ONLY,
+    "admin:complaints_complaintaccess_change": MANAGERS_ONLY,
+    "admin:complaints_complaintaccess_add": NOBODY,
+    "admin:complaints_complaintaccess_delete": NOBODY,
+    "admin:complaints_complaintaccess_history": MANAGERS_ONLY,
     # A representative set of the other models' pages.
     "admin:complaints_outgoingemail_changelist": STAFF_ONLY,
     "admin:complaints_outgoingemail_change": STAFF_ONLY,
@@ -135,12 +139,13 @@ MATRIX = {
     "admin:auth_group_changelist": NOBODY,
     "admin:ombudsman_letter_changelist": STAFF_ONLY,
     "admin:ombudsman_letter_change": STAFF_ONLY,
+    "admin:ombudsman_letter_pdf": STAFF_ONLY,
     "admin:ombudsman_letter_delete": NOBODY,
     "admin:ombudsman_referral_changelist": STAFF_ONLY,
     "admin:ombudsman_referral_change": STAFF_ONLY,
     # A manager's correction of a recorded fact; this referral has no decision yet to correct.
-    "admin:ombudsman_referral_correct": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403,
-                                            "admin:ombudsman_referral_change"),
+    "admin:ombudsman_referral_fact": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403,
+                                         "admin:ombudsman_referral_change"),
     "admin:ombudsman_scheme_changelist": STAFF_ONLY,
     "admin:ombudsman_scheme_change": STAFF_ONLY,
     "admin:ombudsman_waitingperiodpolicy_changelist": STAFF_ONLY,
@@ -184,6 +189,7 @@ def url_for(key, world):
             "uidb64": urlsafe_base64_encode(force_bytes(world["customer"].pk)),
             "token": default_token_generator.make_token(world["customer"]),
         },
+        "accounts:confirm_sign_up": {"token": "no-such-token"},
         "reports:download": {"table": "headline"},
         "admin:app_list": {"app_label": "complaints"},
         "admin:view_on_site": {"content_type_id": ContentType.objects.get_for_model(Complaint).pk,
@@ -191,9 +197,11 @@ def url_for(key, world):
         "admin:desk_act": {"pk": complaint.pk, "action": "note"},
         "admin:desk_attachment": {"pk": complaint.pk, "attachment_id": world["attachment"].pk},
         "admin:desk_print_pdf": {"source": "letter", "pk": world["letter"].pk},
+        "admin:ombudsman_letter_pdf": {"pk": world["letter"].pk},
         "admin:desk_print_posted": {"source": "postal", "pk": world["postal"].pk},
         "admin:privacy_subjectaccessrequest_export": {"pk": world["sar"].pk},
-        "admin:ombudsman_referral_correct": {"object_id": world["objects"]["ombudsman_referral"], "fact": "decision"},
+        "admin:ombudsman_referral_fact": {"object_id": world["objects"]["ombudsman_referral"],
+                                          "fact": "correct-decision"},
     }
     if key in by_key:
         return reverse(key, kwargs=by_key[key])
@@ -228,7 +236,7 @@ def build_world(customer, other_customer, agent, manager):
         "complaints_complaint": complaint.pk, "complaints_outgoingemail": email.pk,
         "accounts_user": customer.pk, "ombudsman_letter": letter.pk, "ombudsman_referral": referral.pk,
         "ombudsman_scheme": Scheme.objects.provider_scheme().pk, "privacy_subjectaccessrequest": sar.pk,
-        "desk_complaintaccess": access.pk,
+        "complaints_complaintaccess": access.pk,
     }
     return {"complaint": complaint, "attachment": complaint.attachments.get(), "letter": letter,
             "postal": complaint.postal_letters.first(), "sar": sar, "objects": objects, "clients": clients,

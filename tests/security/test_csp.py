@@ -31,10 +31,12 @@ REQUIRED = {
     "img-src": "'self' data:",
 }
 
-# Pages only: emails are read in mail programs and letters are rendered to PDF, not browsed.
+# Pages only: emails are read in mail programs and letters are rendered to PDF, not browsed; the
+# data download's readable document is a file opened from the zip, so its style is inside it.
 PAGE_TEMPLATES = [
     path for path in (settings.BASE_DIR / "templates").rglob("*.html")
-    if "email" not in path.parts and "letters" not in path.parts and path.name != "erased_letter.html"
+    if "email" not in path.parts and "letters" not in path.parts
+    and path.name not in ("erased_letter.html", "your-data.html")
 ]
 INLINE = {
     "inline script": re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I),

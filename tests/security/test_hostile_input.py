@@ -263,14 +263,14 @@ def filter_parameters(model):
 ADMIN_LISTS = [
     "complaints_complaint", "complaints_outgoingemail", "complaints_rootcause", "ombudsman_letter",
     "ombudsman_referral", "privacy_subjectaccessrequest", "privacy_erasure", "privacy_accountclosure",
-    "desk_complaintaccess",
+    "complaints_complaintaccess",
 ]
 
 
 @FUZZ
 @given(payload=PAYLOADS, model=st.sampled_from(ADMIN_LISTS))
 @example(payload="\u00b2", model="complaints_complaint")  # a digit to str.isdigit(), not to int()
-@example(payload="\u00b2", model="desk_complaintaccess")
+@example(payload="\u00b2", model="complaints_complaintaccess")
 @example(payload="a\x00b", model="ombudsman_letter")  # PostgreSQL refuses a NUL in a list filter's value
 @example(payload="200000000000000000", model="complaints_complaint")  # a page number overflowing the count's LIMIT
 def test_admin_search_and_filters(scene, payload, model):
@@ -324,7 +324,7 @@ def test_a_script_in_a_complaint_shows_as_text_everywhere_it_is_shown(scene, cus
     ("admin:ombudsman_referral_changelist", "scheme__exact", "99999999999999999999999"),
     ("admin:ombudsman_referral_changelist", "scheme__exact", "-99999999999999999999999"),
     ("admin:complaints_complaint_changelist", "agent", "99999999999999999999999"),
-    ("admin:desk_complaintaccess_changelist", "staff", "99999999999999999999999"),
+    ("admin:complaints_complaintaccess_changelist", "staff", "99999999999999999999999"),
 ])
 def test_a_query_string_the_database_cannot_take_is_refused_with_a_400(scene, url_name, parameter, value):
     assert scene["manager"].get(reverse(url_name), {parameter: value}).status_code == 400

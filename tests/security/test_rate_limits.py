@@ -136,6 +136,15 @@ def test_the_customer_gets_in_again_once_the_window_has_passed(client, customer,
         assert client.session["_auth_user_id"] == str(customer.pk)
 
 
+def test_every_spelling_that_reaches_an_account_counts_against_it(client, customer, limits):
+    # The log-in form reads "ſ" (long s) as "s" (Unicode NFKC): the same account, the same count.
+    limits("login", per_ip_account=100, per_account=2, per_ip=100)
+    log_in(client, customer.email)
+    log_in(client, customer.email.replace("s", "ſ"))
+
+    assert log_in(client, customer.email.upper(), PASSWORD).status_code == 429
+
+
 def test_log_in_still_works_while_the_cache_is_down(client, customer, settings, caplog):
     # Nothing listens on port 1: every cache call fails at once.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -1,18 +1,7 @@
-from datetime import datetime
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
 import clock
 from ombudsman import sweep
-
-
-def aware_datetime(text):
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"--now must be an ISO date and time, such as 2026-03-29T00:00:00+01:00: {exc}") from exc
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=clock.UK)
 
 
 class Command(BaseCommand):
@@ -20,7 +9,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--now", type=aware_datetime,
+            "--now", type=clock.moment_argument,
             help="Sweep as if it were this moment (ISO 8601; UK time if no offset is given).",
         )
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ombudsman.management.commands.sweep_clocks import aware_datetime
+import clock
 from privacy import retention
 
 
@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--now", type=aware_datetime,
+            "--now", type=clock.moment_argument,
             help="Run as if it were this moment (ISO 8601; UK time if no offset is given).",
         )
 

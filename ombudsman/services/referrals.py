@@ -1,144 +1,22 @@
-"""ADR workflows: deadlock, the letters, deadline warnings and referrals to the scheme.
-
-Each writes its timeline event in the same transaction as its change; anything that must
-reach someone is a row first (a Letter, or an email in the outbox), delivered on commit.
+"""Referrals to the ADR scheme and what became of them: the facts recorded once, a manager's
+corrections, and the compliance deadline's reminders.
 """
 
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import clock
-from accounts.roles import COMPLAINT_MANAGERS, is_manager
+from accounts.roles import is_manager
 from clock import uk_today
-from complaints import outbox
-from complaints.models import CLOSED_STATUSES, Complaint, EmailKind, Event, EventKind, Status
-from complaints.services import change_status
+from complaints.models import Complaint, EmailKind, Event, EventKind, Status
 from ombudsman import letters
-from ombudsman.models import Decision, Letter, LetterKind, LetterStatus, Referral, WaitingPeriodPolicy
+from ombudsman.models import Decision, Referral
 from ombudsman.models.referrals import STEP_DATES
-
-DELIVER_LETTER_TASK = "ombudsman.tasks.deliver_letter"
-
-
-def _save_letter(letter):
-    letter.save()
-    # The customer has been told (the first letter's moment stays), and may refer until
-    # 12 months from this, the latest, letter: the clock reads both from the complaint.
-    complaint = letter.complaint
-    complaint.customer_told_at = complaint.customer_told_at or letter.created_at
-    complaint.refer_by = letter.refer_by
-    Complaint.objects.filter(pk=complaint.pk).update(
-        customer_told_at=Coalesce("customer_told_at", Value(letter.created_at)), refer_by=letter.refer_by
-    )
-    Event.objects.create(
-        complaint=letter.complaint, kind=EventKind.LETTER,
-        summary=f"{letter.get_kind_display()} written, to go by {letter.get_delivery_display().lower()}",
-        data={"letter_id": letter.pk, "kind": letter.kind, "refer_by": letter.refer_by.isoformat()},
-    )
-    transaction.on_commit(lambda: outbox.enqueue(DELIVER_LETTER_TASK, letter.pk))
-    return letter
-
-
-@transaction.atomic
-def declare_deadlock(*, complaint, actor, reason):
-    """Put a complaint into deadlock and write the deadlock letter in the same transaction.
-
-    Raises LetterContentError (and changes nothing) if the letter would lack a required
-    element. A customer without ADR rights gets no letter: it would offer a scheme they
-    cannot use.
-    """
-    if not reason.strip():
-        raise ValidationError("Give the reason for the deadlock: it goes in the customer's letter.")
-    complaint = change_status(complaint=complaint, to=Status.DEADLOCK, actor=actor, reason=reason)
-    letter = None
-    if complaint.adr_rights:
-        letter = _save_letter(letters.write(complaint=complaint, kind=LetterKind.DEADLOCK, reason=reason))
-        # The deadlock letter tells the customer everything the waiting-period letter would.
-        Complaint.objects.filter(pk=complaint.pk).update(adr_letter_pending=False)
-    Event.objects.create(
-        complaint=complaint, kind=EventKind.DEADLOCK, actor=actor, summary="Complaint in deadlock",
-        body=reason, data={"letter_id": letter.pk if letter else None},
-    )
-    return letter
-
-
-def create_adr_letter(*, complaint, now=None, scheme=None):
-    """Write the end-of-waiting-period letter if it is owed now; return it, or None.
-
-    Claims the complaint with a compare-and-swap on ``adr_letter_pending``, so of several
-    concurrent callers exactly one writes the letter (the unique constraint on complaint and
-    kind backs this up). A complaint that is closed or still inside its waiting period stays
-    pending; one whose customer already had a deadlock letter, or has no ADR rights, is
-    settled without a letter. Raises LetterContentError, leaving it pending, if the letter
-    would lack a required element.
-    """
-    now = now or timezone.now()
-    # Render (and check) before writing anything: a refused letter then leaves nothing to
-    # undo, and the sweep needs no savepoint per complaint.
-    letter = letters.write(complaint=complaint, kind=LetterKind.ADR, now=now, scheme=scheme)
-    with transaction.atomic(savepoint=False):
-        claimed = Complaint.objects.filter(
-            pk=complaint.pk, adr_letter_pending=True, adr_opens_at__lte=now,
-        ).exclude(status__in=CLOSED_STATUSES).update(adr_letter_pending=False)
-        if not claimed:
-            return None
-        complaint.adr_letter_pending = False
-        if not complaint.adr_rights or (
-            complaint.deadlock_at and complaint.letters.filter(kind=LetterKind.DEADLOCK).exists()
-        ):
-            return None
-        return _save_letter(letter)
-
-
-def staff_to_warn(complaint):
-    """Return the assigned agent and the managers who can be emailed, once each."""
-    User = get_user_model()
-    people = list(User.objects.filter(
-        is_active=True, is_staff=True, email__isnull=False, groups__name=COMPLAINT_MANAGERS,
-    ).distinct().order_by("pk"))
-    agent = complaint.assigned_to
-    if agent and agent.is_active and agent.email and agent not in people:
-        people.insert(0, agent)
-    return people
-
-
-def _email_staff(*, complaint, kind, template, context):
-    for person in staff_to_warn(complaint):
-        outbox.queue_email(kind=kind, to=person.email, complaint=complaint, template=template,
-                           context={**context, "person": person})
-
-
-@transaction.atomic
-def warn_deadline(*, complaint, now=None):
-    """Warn the assigned agent and the managers, once, that ADR opens soon on a complaint."""
-    now = now or timezone.now()
-    claimed = Complaint.objects.filter(pk=complaint.pk, deadline_warning_sent_at__isnull=True).update(
-        deadline_warning_sent_at=now
-    )
-    if not claimed:
-        return False
-    opens_on = complaint.adr_deadline_date
-    _email_staff(
-        complaint=complaint, kind=EmailKind.DEADLINE_WARNING, template="ombudsman/email/deadline_warning",
-        context={"complaint": complaint, "opens_on": opens_on, "days_left": complaint.days_left(now),
-                 "admin_url": outbox.absolute_url(f"/admin/complaints/complaint/{complaint.pk}/change/")},
-    )
-    Event.objects.create(
-        complaint=complaint, kind=EventKind.DEADLINE_WARNING, visible_to_customer=False,
-        summary=f"ADR opens on {letters.uk_date(opens_on)}: agent and managers warned",
-        data={"adr_opens_at": complaint.adr_opens_at.isoformat()},
-    )
-    return True
-
-
-# --- referrals ---------------------------------------------------------------------------
+from ombudsman.services.letters import email_staff
 
 
 def _referral_event(referral, *, actor, summary, body="", visible_to_customer=True, **data):
@@ -434,7 +312,7 @@ def _alert_compliance(*, referral, now, once_field, overdue, summary):
     ).update(**{once_field: now or timezone.now()})
     if not claimed:
         return False
-    _email_staff(complaint=referral.complaint, kind=EmailKind.OTHER, template="ombudsman/email/compliance_due",
+    email_staff(complaint=referral.complaint, kind=EmailKind.OTHER, template="ombudsman/email/compliance_due",
                  context={"referral": referral, "complaint": referral.complaint, "overdue": overdue})
     _referral_event(referral, actor=None, visible_to_customer=False, summary=summary)
     return True
@@ -456,80 +334,3 @@ def flag_compliance_overdue(*, referral, now=None):
         referral=referral, now=now, once_field="compliance_overdue_at", overdue=True,
         summary=f"Compliance overdue: it was due on {letters.uk_date(referral.compliance_due_on)}",
     )
-
-
-@transaction.atomic
-def mark_letter_posted(*, letter, actor):
-    """Record that a letter in the print queue was printed and posted."""
-    now = timezone.now()
-    posted = Letter.objects.filter(pk=letter.pk, status=LetterStatus.PRINT_QUEUED).update(
-        status=LetterStatus.POSTED, sent_at=now
-    )
-    if posted:
-        Event.objects.create(
-            complaint=letter.complaint, kind=EventKind.LETTER, actor=actor,
-            summary=f"{letter.get_kind_display()} posted", data={"letter_id": letter.pk},
-        )
-    return bool(posted)
-
-
-# --- waiting-period policies ---------------------------------------------------------------
-
-
-def check_waiting_period_policy(*, effective_from, policy=None):
-    """Refuse a policy's date the rules do not allow (raises ValidationError).
-
-    A policy takes effect from tomorrow (UK) or later: a day that has begun has fixed the
-    clocks of the complaints received on it. One already in force stays as it was.
-    ``policy`` is the stored policy being corrected, if any.
-    """
-    tomorrow = uk_today() + timedelta(days=1)
-    if policy is not None and policy.effective_from < tomorrow:
-        raise ValidationError(
-            f"This policy has been in force since {letters.uk_date(policy.effective_from)}: it fixed the clocks of "
-            "complaints received under it, so it stays as it is. Add a new policy instead."
-        )
-    if effective_from is not None and effective_from < tomorrow:
-        raise ValidationError({"effective_from": (
-            f"A waiting period takes effect from tomorrow ({letters.uk_date(tomorrow)}) or later: complaints "
-            "received until then keep the period in force when they were received."
-        )})
-
-
-def _may_set_policies(actor):
-    if not is_manager(actor):
-        raise PermissionDenied("Only a complaint manager can set the waiting period.")
-
-
-def _save_policy(policy):
-    policy.note = policy.note.strip()
-    policy.full_clean()  # 1 to 56 days (the database's constraint too) and one policy a day
-    policy.save()
-    return policy
-
-
-@transaction.atomic
-def add_waiting_period_policy(*, effective_from, days, note="", actor):
-    """Add a waiting period for complaints received from ``effective_from`` (tomorrow or later)."""
-    _may_set_policies(actor)
-    check_waiting_period_policy(effective_from=effective_from)
-    return _save_policy(WaitingPeriodPolicy(effective_from=effective_from, days=days, note=note))
-
-
-@transaction.atomic
-def change_waiting_period_policy(*, policy, effective_from, days, note="", actor):
-    """Correct a policy not yet in force; its new date must still be tomorrow or later."""
-    _may_set_policies(actor)
-    stored = WaitingPeriodPolicy.objects.select_for_update().get(pk=policy.pk)
-    check_waiting_period_policy(effective_from=effective_from, policy=stored)
-    stored.effective_from, stored.days, stored.note = effective_from, days, note
-    return _save_policy(stored)
-
-
-@transaction.atomic
-def delete_waiting_period_policy(*, policy, actor):
-    """Delete a policy not yet in force."""
-    _may_set_policies(actor)
-    stored = WaitingPeriodPolicy.objects.select_for_update().get(pk=policy.pk)
-    check_waiting_period_policy(effective_from=None, policy=stored)
-    stored.delete()

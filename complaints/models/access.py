@@ -1,10 +1,14 @@
-"""The desk's own record: which staff member saw which complaint's data, and when."""
+"""The staff access log: which staff member saw which complaint's data, where, and when.
+
+It lives with the complaints, below every app that shows one, so each staff route logs
+what it shows itself (complaints.access.record_access).
+"""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from complaints.models import AppendOnlyError
+from complaints.models.timeline import AppendOnlyError
 
 
 class AccessKind(models.TextChoices):
@@ -12,6 +16,10 @@ class AccessKind(models.TextChoices):
     ATTACHMENT = "attachment", "Attachment"
     EXPORT = "export", "Export"
     LETTER_PDF = "letter_pdf", "Letter PDF"
+    LETTER = "letter", "Letter (text and address)"
+    EMAIL = "email", "Email (whole message)"
+    REFERRAL = "referral", "Ombudsman referral"
+    SUBJECT_ACCESS_EXPORT = "sar_export", "Subject access export"
 
 
 class ComplaintAccessQuerySet(models.QuerySet):
@@ -36,6 +44,8 @@ class ComplaintAccess(models.Model):
     objects = ComplaintAccessQuerySet.as_manager()
 
     class Meta:
+        # The table keeps the name it had when the desk owned the log.
+        db_table = "desk_complaintaccess"
         verbose_name = "complaint access"
         verbose_name_plural = "complaint accesses"
         # Rows are only ever inserted at "now", so id order is time order, and the primary key
