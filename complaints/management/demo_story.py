@@ -84,7 +84,7 @@ class Story:
     def outcome(self):
         """Choose how the complaint ends among those its story can have, and what it gives.
 
-        Returns the fields ``complaints.services._outcome`` records (its ``outcome`` dict, with the
+        Returns the fields ``complaints.services.outcomes._outcome`` records (its ``outcome`` dict, with the
         root cause's id), and the summary, which the final answer or proposal says.
         """
         rng, scenario, words = self.rng, self.scenario, self.words
@@ -105,7 +105,7 @@ class Story:
         return outcome, self.say(ending.summary)
 
     def record_outcome(self, outcome, summary):
-        """Store an outcome on the complaint, as ``complaints.services._record_outcome`` does."""
+        """Store an outcome on the complaint, as ``complaints.services.outcomes._record_outcome`` does."""
         complaint = self.complaint
         complaint.resolution_summary = summary
         complaint.upheld = outcome["upheld"]

@@ -1,0 +1,39 @@
+"""Complaint workflows, read as ``complaints.services``: filing, status, messages and assignment
+(filing), resolutions and their outcomes (outcomes), and correcting the date received
+(received_date). Each writes its timeline event in the same transaction as its change."""
+
+from complaints.services.filing import (
+    TransitionNotAllowed,
+    acknowledgement,
+    add_customer_message,
+    add_internal_note,
+    add_staff_message,
+    assign_complaint,
+    change_status,
+    describe_move,
+    file_complaint,
+    last_update,
+    mark_letter_posted,
+    request_information,
+    withdraw_complaint,
+)
+from complaints.services.outcomes import (
+    accept_resolution,
+    check_outcome,
+    current_proposal,
+    may_request_deadlock_letter,
+    propose_resolution,
+    reject_resolution,
+    reopen_complaint,
+    request_deadlock_letter,
+    resolve_complaint,
+)
+from complaints.services.received_date import change_received_date
+
+__all__ = [
+    "TransitionNotAllowed", "accept_resolution", "acknowledgement", "add_customer_message", "add_internal_note",
+    "add_staff_message", "assign_complaint", "change_received_date", "change_status", "check_outcome",
+    "current_proposal", "describe_move", "file_complaint", "last_update", "mark_letter_posted",
+    "may_request_deadlock_letter", "propose_resolution", "reject_resolution", "reopen_complaint",
+    "request_deadlock_letter", "request_information", "resolve_complaint", "withdraw_complaint",
+]
