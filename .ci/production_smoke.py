@@ -209,9 +209,11 @@ def confirm_address(browser, maildir, email, timeout):
         message.get_payload(decode=True).decode()
     link = re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", text)
     check(link, f"no confirmation link in the email: {text[:2000]}")
-    response = browser.get(link.group(1))
+    page = browser.form(link.group(1))
+    check("csrfmiddlewaretoken" in page.inputs, "the confirmation link shows no form to confirm the address")
+    response = browser.post_form(link.group(1), {"csrfmiddlewaretoken": page.inputs["csrfmiddlewaretoken"]})
     check(response.status == 302 and response.location == "/complaints/new/",
-          f"the confirmation link answered {response.status} {response.headers.get('Location')}")
+          f"confirming the address answered {response.status} {response.headers.get('Location')}")
     check("sessionid" in browser.cookies, "confirmed the address but got no session cookie")
     say("followed the emailed link: the address is confirmed and the customer is logged in")
 

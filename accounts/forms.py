@@ -85,7 +85,7 @@ class CustomerDetailsForm(forms.ModelForm):
 
     def clean_email(self):
         # Stored in lower case (see User.save), so compare in lower case too.
-        return (self.cleaned_data.get("email") or "").strip().lower() or None
+        return User.objects.normalize_email(self.cleaned_data.get("email")) or None
 
     def clean_postcode(self):
         postcode = re.sub(r"\s+", "", self.cleaned_data.get("postcode", "")).upper()

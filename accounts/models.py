@@ -137,7 +137,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or f"Customer #{self.pk}"
 
     def save(self, *args, **kwargs):
-        self.email = (self.email or "").strip().lower() or None
+        self.email = User.objects.normalize_email(self.email) or None
         super().save(*args, **kwargs)
 
     def get_full_name(self):

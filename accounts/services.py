@@ -190,12 +190,8 @@ def resend_confirmation_link(*, email):
         _send_account_exists(user)
 
 
-def confirm_sign_up(token):
-    """Confirm the address a sign-up gave, making the account active; return the account.
-
-    Raise ConfirmationLinkError if the link is not one we made, is too old, or was used (or
-    replaced by a newer sign-up). Staff accounts are never confirmed by link.
-    """
+def _linked_account_id(token):
+    """Return the account id and state a link names, or raise ConfirmationLinkError."""
     signer = signing.TimestampSigner(salt=CONFIRMATION_SALT)
     try:
         value = signer.unsign(token, max_age=confirmation_lifetime())
@@ -204,6 +200,25 @@ def confirm_sign_up(token):
     except (signing.BadSignature, ValueError):
         raise ConfirmationLinkError("invalid") from None
     pk, _, state = value.partition(".")
+    return pk, state
+
+
+def check_confirmation_link(token):
+    """Return the account a sign-up's link would confirm, changing nothing (ConfirmationLinkError if none)."""
+    pk, state = _linked_account_id(token)
+    user = User.objects.filter(pk=pk, is_staff=False).first()
+    if user is None or not user.awaiting_confirmation or not constant_time_compare(state, _confirmation_state(user)):
+        raise ConfirmationLinkError("used", user=user)
+    return user
+
+
+def confirm_sign_up(token):
+    """Confirm the address a sign-up gave, making the account active; return the account.
+
+    Raise ConfirmationLinkError if the link is not one we made, is too old, or was used (or
+    replaced by a newer sign-up). Staff accounts are never confirmed by link.
+    """
+    pk, state = _linked_account_id(token)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=pk, is_staff=False).first()
         if (user is None or not user.awaiting_confirmation
@@ -216,7 +231,10 @@ def confirm_sign_up(token):
 
 
 def purge_stale_sign_ups(now=None, limit=50):
-    """Delete sign-ups whose link expired unconfirmed: nobody showed the address was theirs.
+    """Delete sign-ups whose link expired unconfirmed (at most ``limit``, None for all); return how many.
+
+    Nobody showed the address was theirs. A new sign-up clears a few; the daily retention job
+    clears the rest.
 
     Their details (support needs included) are kept no longer than the link. One held by a
     record (a complaint staff logged for it) stays.
@@ -224,9 +242,13 @@ def purge_stale_sign_ups(now=None, limit=50):
     cutoff = (now or timezone.now()) - confirmation_lifetime()
     stale = (User.objects.filter(awaiting_confirmation=True, is_active=False, date_joined__lt=cutoff)
              .filter(complaints__isnull=True).order_by("date_joined").values_list("pk", flat=True)[:limit])
+    deleted = 0
     for pk in list(stale):
         try:
             with transaction.atomic():
                 User.objects.filter(pk=pk).delete()
         except (ProtectedError, RestrictedError):
             log.warning("Stale sign-up %s is referred to by a record; kept", pk)
+        else:
+            deleted += 1
+    return deleted

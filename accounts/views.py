@@ -8,7 +8,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from accounts import services, two_factor
 from accounts.forms import ConfirmationLinkForm, LoginForm, PasswordResetForm, ProfileForm, SignUpForm
@@ -58,13 +58,19 @@ def claim_sent(request):
     return render(request, "accounts/claim_sent.html", {"link_hours": settings.SIGNUP_CONFIRMATION_HOURS})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def confirm_sign_up(request, token):
-    """Follow a sign-up's emailed link: confirm the address, log in, and go to the complaint form.
+    """Follow a sign-up's emailed link: a page names the address, and its button (a POST with
+    CSRF) confirms it, logs in, and goes to the complaint form.
 
-    A link that is too old, used or not ours says so (never an error page) and offers a new one.
+    Only the button acts: a mail scanner that opens the link uses nothing up, and someone sent
+    another's link sees whose address it confirms before anything happens. A link that is too
+    old, used or not ours says so (never an error page) and offers a new one.
     """
     try:
+        if request.method == "GET":
+            pending = services.check_confirmation_link(token)
+            return render(request, "accounts/confirm_sign_up.html", {"email": pending.email})
         user = services.confirm_sign_up(token)
     except services.ConfirmationLinkError as problem:
         if request.user.is_authenticated:

@@ -125,14 +125,15 @@ def days_left(complaint, now=None):
 
 
 def reaching_adr_lookups(now, days):
-    """Field lookups for the complaints reaching ADR on one of the next ``days`` UK dates.
+    """Field lookups for the complaints with ADR rights reaching ADR on one of the next ``days`` UK dates.
 
     From tomorrow: ADR opens at 00:00, so a date of today has been reached already. These
     complaints are all running (open, no letter, ADR still to come); as plain lookups they
     also go into links to the desk's list.
     """
     tomorrow = uk_today(now) + timedelta(days=1)
-    return {"status__in": OPEN_STATUSES, "customer_told_at__isnull": True, "adr_opens_at__gte": uk_midnight(tomorrow),
+    return {"adr_rights": True, "status__in": OPEN_STATUSES, "customer_told_at__isnull": True,
+            "adr_opens_at__gte": uk_midnight(tomorrow),
             "adr_opens_at__lt": uk_midnight(tomorrow + timedelta(days=days))}
 
 
@@ -259,7 +260,9 @@ def state_expression(now):
                 output_field=models.CharField())
 
 
-def customer_told():
-    """Whether the customer was told (an ADR or deadlock letter), as an expression to order and
-    index by: open complaints not told come first, so breaches lead the desk's queue."""
-    return ExpressionWrapper(Q(customer_told_at__isnull=False), output_field=models.BooleanField())
+def no_letter_owed():
+    """Whether the provider owes a complaint no ADR letter (one was written, or the customer has
+    no ADR rights), as an expression to order and index by: the open complaints whose letter
+    is or will be owed come first, so breaches lead the desk's queue."""
+    owed_nothing = Q(customer_told_at__isnull=False) | Q(adr_rights=False)
+    return ExpressionWrapper(owed_nothing, output_field=models.BooleanField())

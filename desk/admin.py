@@ -45,11 +45,12 @@ class ComplaintAdmin(BoundedCountAdmin):
     # --- the list ----------------------------------------------------------------------
 
     def get_ordering(self, request):
-        # The open complaints (the default list) whose customer has not been told come first,
-        # by deadline: breaches, then running clocks by days left; those told follow (index
-        # complaint_open_queue). Other lists keep the deadline order their indexes serve.
+        # The open complaints (the default list) whose ADR letter is or will be owed come first,
+        # by deadline: breaches, then running clocks by days left; those told, and those without
+        # ADR rights, follow (index complaint_open_queue). Other lists keep the deadline order
+        # their indexes serve.
         if changelist.StatusFilter.shows_open_only(request.GET):
-            return [clock.customer_told().asc(), "adr_opens_at", "pk"]
+            return [clock.no_letter_owed().asc(), "adr_opens_at", "pk"]
         return self.ordering
 
     def get_queryset(self, request):

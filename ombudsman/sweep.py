@@ -279,7 +279,10 @@ def retry_letters(sweep):
 def _retry(sweep, step, due, deliver):
     # Delivery claims each row with its own compare-and-swap and records a failed send on
     # the row itself (with its own backoff), so no transaction is held open while the mail
-    # server is talked to.
+    # server is talked to. Rows due at the sweep's moment are taken (what this sweep wrote is
+    # left to its tasks); their leases start from the present: writing letters may have
+    # taken minutes, and a lease already over would let another sweep or a task send the
+    # same row at once.
     rows = list(sweep.skip(due(sweep.now), step).order_by("next_attempt_at")
                 .only("pk", "next_attempt_at")[: settings.CLOCK_SWEEP_BATCH])
     tried = 0
@@ -288,7 +291,7 @@ def _retry(sweep, step, due, deliver):
             log.warning("Clock sweep: delivery time budget spent; %s left for the next sweep",
                         len(rows) - tried)
             break
-        sweep.attempt(step, row, lambda row: deliver(row.pk, sweep.now), atomic=False)
+        sweep.attempt(step, row, lambda row: deliver(row.pk, max(sweep.now, timezone.now())), atomic=False)
         tried += 1
     return tried
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,6 +92,9 @@ def letter_pdf(request, tracking_number, letter_id):
     complaint = visible_complaint(request, normalise_tracking_number(tracking_number) or "")
     letter = get_object_or_404(Letter.objects.select_related("complaint"), pk=letter_id, complaint=complaint)
     if complaint.customer_id != request.user.pk:
+        # Only staff get here (visible_complaint let them in): those who may read letters.
+        if not request.user.has_perm("ombudsman.view_letter"):
+            raise PermissionDenied
         access.record_access(staff=request.user, kind=AccessKind.LETTER_PDF, complaint_ids=[complaint.pk])
     return printing.pdf_response(letter)
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import services as account_services
 from privacy import rules, services
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ def anonymise_expired(now=None):
         lambda: rules.expired_complaints(now),
         lambda complaint: services.anonymise_complaint(complaint=complaint, now=now), errors,
     )
+    # Sign-ups whose address was never confirmed: their details last no longer than the link.
+    result["unconfirmed_sign_ups"] = account_services.purge_stale_sign_ups(now=now, limit=None)
     result["customers"] = _in_batches(
         rules.customers_to_erase, lambda customer: services.anonymise_customer(customer=customer, now=now), errors,
     )

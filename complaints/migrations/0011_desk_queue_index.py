@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='complaint',
-            index=models.Index(models.ExpressionWrapper(models.Q(('customer_told_at__isnull', False)), output_field=models.BooleanField()), models.F('adr_opens_at'), models.F('id'), condition=models.Q(('status__in', ('resolved', 'withdrawn')), _negated=True), name='complaint_open_queue'),
+            index=models.Index(models.ExpressionWrapper(models.Q(('customer_told_at__isnull', False), ('adr_rights', False), _connector='OR'), output_field=models.BooleanField()), models.F('adr_opens_at'), models.F('id'), condition=models.Q(('status__in', ('resolved', 'withdrawn')), _negated=True), name='complaint_open_queue'),
         ),
     ]

@@ -208,9 +208,9 @@ class Complaint(models.Model):
             models.Index(fields=["adr_opens_at", "id"], name="complaint_open_deadline",
                          condition=~models.Q(status__in=CLOSED_STATUSES), include=[*REPORT_FILTERS, "received_at"]),
             models.Index(fields=["adr_opens_at", "id"], name="complaint_deadline"),
-            # The desk's default order: open complaints whose customer has not been told
-            # (breaches, then running clocks), by deadline, then those told.
-            models.Index(clock.customer_told(), models.F("adr_opens_at"), models.F("id"),
+            # The desk's default order: open complaints whose ADR letter is or will be owed
+            # (breaches, then running clocks), by deadline, then the rest (clock.no_letter_owed).
+            models.Index(clock.no_letter_owed(), models.F("adr_opens_at"), models.F("id"),
                          name="complaint_open_queue", condition=~models.Q(status__in=CLOSED_STATUSES)),
             models.Index(fields=["assigned_to", "adr_opens_at"], name="complaint_agent_deadline",
                          condition=~models.Q(status__in=CLOSED_STATUSES)),
@@ -290,11 +290,6 @@ class Complaint(models.Model):
 
     def is_past_waiting_period(self, now=None):
         return (now or timezone.now()) >= self.adr_opens_at
-
-    @property
-    def adr_eligible_at(self):
-        """When the customer may first take the complaint to ADR (None without ADR rights)."""
-        return clock.referral_opens_at(self)
 
     def is_adr_eligible(self, now=None):
         """Say whether the customer may take the complaint to the ombudsman now."""

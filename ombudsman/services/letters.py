@@ -58,6 +58,8 @@ def declare_deadlock(*, complaint, actor, reason):
     """
     if not reason.strip():
         raise ValidationError("Give the reason for the deadlock: it goes in the customer's letter.")
+    # Locked first: two agents declaring deadlock at once must not both write a letter.
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     # The letter is written (and checked) first, so that the one deadlock event records the
     # move, the reason and the letter together; a refusal raises before anything changes.
     letter = None
@@ -85,8 +87,7 @@ def create_adr_letter(*, complaint, now=None, scheme=None):
     would lack a required element.
     """
     now = now or timezone.now()
-    # Render (and check) before writing anything: a refused letter then leaves nothing to
-    # undo, and the sweep needs no savepoint per complaint.
+    # Render (and check) before writing anything: a refused letter then leaves nothing to undo.
     letter = letters.write(complaint=complaint, kind=LetterKind.ADR, now=now, scheme=scheme)
     with transaction.atomic(savepoint=False):
         claimed = Complaint.objects.filter(

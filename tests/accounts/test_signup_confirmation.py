@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import User
 from complaints.models import Complaint, EmailKind, OutgoingEmail
+from privacy import retention
 from tests.accounts.conftest import signup_data
 from tests.conftest import PASSWORD, file_complaint, make_customer
 
@@ -92,7 +93,7 @@ def test_the_link_confirms_the_address_logs_in_and_lands_on_the_complaint_form(c
     client.post(SIGNUP, signup_data())
     link = confirmation_link_for("sam.new@example.com")
 
-    response = Client().get(link)  # the link works in any browser, not only the one that signed up
+    response = Client().post(link)  # the link works in any browser, not only the one that signed up
 
     assert response.status_code == 302 and response.url == NEW_COMPLAINT
     user = User.objects.get(email="sam.new@example.com")
@@ -104,7 +105,7 @@ def test_following_the_link_lands_on_the_complaint_form_with_a_welcome_and_the_c
     client.post(SIGNUP, signup_data())
     link = confirmation_link_for("sam.new@example.com")
 
-    landed = client.get(link, follow=True)
+    landed = client.post(link, follow=True)
 
     assert landed.redirect_chain == [(NEW_COMPLAINT, 302)]
     assert landed.status_code == 200
@@ -140,9 +141,9 @@ def test_an_unconfirmed_account_cannot_file_a_complaint_nor_be_written_to(client
 def test_a_used_link_says_so_and_offers_a_new_one(client):
     client.post(SIGNUP, signup_data())
     link = confirmation_link_for("sam.new@example.com")
-    Client().get(link)
+    Client().post(link)
 
-    response = Client().get(link)
+    response = Client().post(link)
 
     assert response.status_code == 200
     assert "This link has already been used" in response.text
@@ -153,9 +154,9 @@ def test_a_used_link_says_so_and_offers_a_new_one(client):
 def test_a_used_link_opened_again_by_its_owner_goes_back_to_the_complaint_form(client):
     client.post(SIGNUP, signup_data())
     link = confirmation_link_for("sam.new@example.com")
-    client.get(link)
+    client.post(link)
 
-    response = client.get(link)
+    response = client.post(link)
 
     assert response.status_code == 302 and response.url == NEW_COMPLAINT
 
@@ -165,7 +166,7 @@ def test_an_expired_link_says_so_and_confirms_nothing(client):
         client.post(SIGNUP, signup_data())
     link = confirmation_link_for("sam.new@example.com")
 
-    response = client.get(link)
+    response = client.post(link)
 
     assert response.status_code == 200
     assert "This link has expired" in response.text
@@ -179,7 +180,7 @@ def test_a_link_just_inside_its_lifetime_still_works(client):
     with time_machine.travel(timezone.now() - timedelta(hours=settings.SIGNUP_CONFIRMATION_HOURS, minutes=-1)):
         client.post(SIGNUP, signup_data())
 
-    response = client.get(confirmation_link_for("sam.new@example.com"))
+    response = client.post(confirmation_link_for("sam.new@example.com"))
 
     assert response.url == NEW_COMPLAINT
 
@@ -188,7 +189,7 @@ def test_a_link_just_inside_its_lifetime_still_works(client):
 def test_a_link_we_did_not_make_says_it_does_not_work(client, token):
     client.post(SIGNUP, signup_data())
 
-    response = client.get(reverse("accounts:confirm_sign_up", args=[token]))
+    response = client.post(reverse("accounts:confirm_sign_up", args=[token]))
 
     assert response.status_code == 200
     assert "This link does not work" in response.text
@@ -200,7 +201,7 @@ def test_a_token_for_another_account_with_a_forged_id_does_not_work(client, cust
     token = confirmation_link_for("sam.new@example.com").split("/")[-2]
     pk, _, rest = token.partition(".")
 
-    response = client.get(reverse("accounts:confirm_sign_up", args=[f"{customer.pk}.{rest}"]))
+    response = client.post(reverse("accounts:confirm_sign_up", args=[f"{customer.pk}.{rest}"]))
 
     assert "This link does not work" in response.text
 
@@ -209,7 +210,7 @@ def test_a_staff_account_is_never_confirmed_by_a_link(client, agent):
     User.objects.filter(pk=agent.pk).update(is_active=False, awaiting_confirmation=True)
     agent.refresh_from_db()
 
-    response = client.get(services.confirmation_link(agent).removeprefix(settings.SITE_URL))
+    response = client.post(services.confirmation_link(agent).removeprefix(settings.SITE_URL))
 
     assert "This link has already been used" in response.text
     agent.refresh_from_db()
@@ -305,8 +306,8 @@ def test_signing_up_again_replaces_the_waiting_sign_up_and_only_the_latest_link_
     second_link = link_in(emails_to("sam.new@example.com").last())
 
     assert User.objects.filter(email="sam.new@example.com").count() == 1
-    assert "This link has already been used" in Client().get(first_link).text
-    assert Client().get(second_link).url == NEW_COMPLAINT
+    assert "This link has already been used" in Client().post(first_link).text
+    assert Client().post(second_link).url == NEW_COMPLAINT
     user = User.objects.get(email="sam.new@example.com")
     assert user.full_name == "Second Try"
     assert user.check_password(OTHER_PASSWORD) and not user.check_password(PASSWORD)
@@ -318,8 +319,8 @@ def test_someone_who_signs_up_first_with_anothers_address_never_knows_the_passwo
     client.post(SIGNUP, signup_data(email="victim@example.com"))
     links = [link_in(email) for email in emails_to("victim@example.com")]
 
-    assert "This link has already been used" in Client().get(links[0]).text
-    assert Client().get(links[1]).url == NEW_COMPLAINT
+    assert "This link has already been used" in Client().post(links[0]).text
+    assert Client().post(links[1]).url == NEW_COMPLAINT
     assert not Client().login(username="victim@example.com", password=OTHER_PASSWORD)
     assert Client().login(username="victim@example.com", password=PASSWORD)
 
@@ -367,8 +368,8 @@ def test_a_new_link_goes_to_a_waiting_sign_up_and_works(client):
 
     assert response.url == CHECK_YOUR_EMAIL
     first, second = emails_to("sam.new@example.com")
-    assert "This link has expired" in Client().get(link_in(first)).text
-    assert Client().get(link_in(second)).url == NEW_COMPLAINT
+    assert "This link has expired" in Client().post(link_in(first)).text
+    assert Client().post(link_in(second)).url == NEW_COMPLAINT
 
 
 @pytest.mark.parametrize(("address", "subject"), [
@@ -448,3 +449,26 @@ def test_the_password_typed_for_a_taken_address_is_hashed_all_the_same(client, c
     client.post(SIGNUP, signup_data(email=customer.email))
 
     assert hashed == [PASSWORD]
+
+
+def test_opening_the_link_only_shows_whose_address_it_confirms_and_the_button_confirms(client):
+    client.post(SIGNUP, signup_data())
+    link = confirmation_link_for("sam.new@example.com")
+
+    page = Client().get(link)  # a mail scanner, or the customer's first look
+
+    assert page.status_code == 200
+    assert "sam.new@example.com" in page.text and 'id="confirm-address"' in page.text
+    assert User.objects.get(email="sam.new@example.com").awaiting_confirmation
+    assert Client().post(link).url == NEW_COMPLAINT
+    assert not User.objects.get(email="sam.new@example.com").awaiting_confirmation
+
+
+def test_the_daily_retention_job_deletes_sign_ups_never_confirmed(client):
+    client.post(SIGNUP, signup_data())
+    later = timezone.now() + timedelta(hours=settings.SIGNUP_CONFIRMATION_HOURS, minutes=1)
+
+    result = retention.anonymise_expired(now=later)
+
+    assert result["unconfirmed_sign_ups"] == 1
+    assert not User.objects.filter(email="sam.new@example.com").exists()

@@ -199,13 +199,15 @@ def confirmed_on_the_complaint_form(visit):
     sign_up_sent(visit)
     user = User.objects.get(email="sam.new@example.com")
     visit.go(reverse("accounts:confirm_sign_up", args=[confirmation_token(user)]))
+    expect(visit.page.get_by_role("heading", name="Confirm your email address")).to_be_visible()
+    visit.page.click("#confirm-address")
     expect(visit.page.get_by_role("heading", name="Make a complaint")).to_be_visible()
 
 
 def confirmation_link_used(visit):
     sign_up_sent(visit)
     path = reverse("accounts:confirm_sign_up", args=[confirmation_token(User.objects.get(email="sam.new@example.com"))])
-    Client().get(path)
+    Client().post(path)
     visit.go(path)
     expect(visit.page.get_by_role("heading", name="This link has already been used")).to_be_visible()
 

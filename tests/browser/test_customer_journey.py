@@ -52,6 +52,8 @@ def open_confirmation_email(page, live_server, email):
     [link] = re.findall(re.escape(settings.SITE_URL) + r"(/\S+)", message.text_body)
     # The email links to the public SITE_URL; the test's server listens elsewhere.
     page.goto(live_server.url + link)
+    expect(page.get_by_role("heading", name="Confirm your email address")).to_be_visible()
+    page.click("#confirm-address")
     expect(page.get_by_role("heading", name="Make a complaint")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("your email address is confirmed and you are logged in")
 

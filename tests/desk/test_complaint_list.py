@@ -90,7 +90,7 @@ def test_the_clock_column_shows_the_state_and_the_flags(agent_client, customer, 
     assert flags_in(row_cells(response, plain)) == set()
 
 
-def test_breaches_come_first_and_customers_told_last(agent_client, customer, agent):
+def test_breaches_come_first_and_customers_told_last(agent_client, customer, large_business_customer, agent):
     # As the issue found it: deadlocked complaints at the top in red, "Overdue 124 d".
     deadlocked = [due_complaint(customer, days_ago=180) for _ in range(3)]
     for complaint in deadlocked:
@@ -98,11 +98,13 @@ def test_breaches_come_first_and_customers_told_last(agent_client, customer, age
     running = file_complaint(customer)
     breach = due_complaint(customer, days_ago=57)
     soon = due_complaint(customer, days_ago=50)
+    # Past its period with no letter owed (no ADR rights): not a breach, so not above one.
+    no_rights = due_complaint(large_business_customer, days_ago=120)
 
     response = agent_client.get(list_url())
 
     assert listed(response)[:3] == [breach.pk, soon.pk, running.pk]
-    assert set(listed(response)[3:]) == {complaint.pk for complaint in deadlocked}
+    assert set(listed(response)[3:]) == {no_rights.pk, *(complaint.pk for complaint in deadlocked)}
     assert "Overdue" not in response.content.decode()
 
 

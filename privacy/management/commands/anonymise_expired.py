@@ -17,6 +17,7 @@ class Command(BaseCommand):
         result = retention.anonymise_expired(now=now)
         self.stdout.write(
             f"Anonymised {result['complaints']} complaint(s) and {result['customers']} customer(s); "
+            f"deleted {result['unconfirmed_sign_ups']} sign-up(s) never confirmed; "
             f"deleted {result['files_deleted']} leftover file(s)."
         )
         for error in result["errors"]:
