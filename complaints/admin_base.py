@@ -1,7 +1,6 @@
 """Admin building blocks the apps that show complaints share."""
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -75,7 +74,8 @@ class AccessLoggedAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
-            shown = self.get_object(request, unquote(object_id))
-            if shown is not None and shown.complaint_id:
+            # The object the page shows, as the admin read it: no second read.
+            shown = response.context_data["original"]
+            if shown.complaint_id:
                 access.record_access(staff=request.user, kind=self.access_kind, complaint_ids=[shown.complaint_id])
         return response

@@ -165,15 +165,21 @@ def record_decision(*, referral, actor, decision, decided_on, apology=False, exp
     return referral
 
 
+ANSWERS = ("customer_accepted_on", "customer_rejected_on")
+
+
+def _refuse_second_answer(stored, field, what, contradiction):
+    """Refuse an answer to the decision recorded already, or that contradicts the other one."""
+    _refuse_if_recorded(stored, field, what)
+    if any(getattr(stored, answer) for answer in ANSWERS if answer != field):
+        raise ValidationError({field: contradiction})
+
+
 @transaction.atomic
 def record_customer_acceptance(*, referral, actor, accepted_on):
     """Record, once, that the customer accepted the decision; the compliance deadline starts."""
-    stored = _stored(referral)
-    _refuse_if_recorded(stored, "customer_accepted_on", "customer's acceptance")
-    if stored.customer_rejected_on:
-        raise ValidationError(
-            {"customer_accepted_on": "The customer turned the decision down: they cannot also accept it."}
-        )
+    _refuse_second_answer(_stored(referral), "customer_accepted_on", "customer's acceptance",
+                          "The customer turned the decision down: they cannot also accept it.")
     check_not_in_future(customer_accepted_on=accepted_on)
     referral.customer_accepted_on = accepted_on
     if referral.decision != Decision.NOT_UPHELD:
@@ -191,12 +197,8 @@ def record_customer_acceptance(*, referral, actor, accepted_on):
 @transaction.atomic
 def record_customer_rejection(*, referral, actor, rejected_on):
     """Record, once, that the customer turned the decision down: they are not bound, and the case ends."""
-    stored = _stored(referral)
-    _refuse_if_recorded(stored, "customer_rejected_on", "customer's rejection")
-    if stored.customer_accepted_on:
-        raise ValidationError(
-            {"customer_rejected_on": "The customer accepted the decision: they cannot also turn it down."}
-        )
+    _refuse_second_answer(_stored(referral), "customer_rejected_on", "customer's rejection",
+                          "The customer accepted the decision: they cannot also turn it down.")
     check_not_in_future(customer_rejected_on=rejected_on)
     referral.customer_rejected_on = rejected_on
     _save_referral(referral, ["customer_rejected_on"])
