@@ -161,6 +161,11 @@ class Complaint(models.Model):
         null=True, blank=True,
         help_text="When an ADR case on the complaint finished (the customer answered the decision).",
     )
+    # Kept by the services, for the desk's queue: the customer's latest action (a reply, an
+    # upload, an answer to a proposal, a request for a deadlock letter), and since when they
+    # have waited for an answer from us (cleared when an agent answers them).
+    customer_acted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    awaiting_reply_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     # The outcome, recorded when the complaint is resolved.
     resolution_summary = models.TextField(blank=True)
@@ -214,6 +219,10 @@ class Complaint(models.Model):
                          name="complaint_open_queue", condition=~models.Q(status__in=CLOSED_STATUSES)),
             models.Index(fields=["assigned_to", "adr_opens_at"], name="complaint_agent_deadline",
                          condition=~models.Q(status__in=CLOSED_STATUSES)),
+            # The desk's "customer replied" view: the few open complaints waiting for our answer.
+            models.Index(fields=["adr_opens_at", "id"], name="complaint_awaiting_reply",
+                         condition=models.Q(awaiting_reply_since__isnull=False)
+                         & ~models.Q(status__in=CLOSED_STATUSES)),
             # The admin's banner counts the running complaints whose staff were warned; the
             # included columns say "running" (clock.state_q), so the index alone answers.
             models.Index(fields=["adr_opens_at"], name="complaint_warned_deadline",

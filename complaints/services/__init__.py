@@ -13,7 +13,9 @@ from complaints.services.filing import (
     describe_move,
     file_complaint,
     last_update,
+    mark_customer_answered,
     mark_letter_posted,
+    record_customer_action,
     request_information,
     withdraw_complaint,
 )
@@ -33,7 +35,8 @@ from complaints.services.received_date import change_received_date
 __all__ = [
     "TransitionNotAllowed", "accept_resolution", "acknowledgement", "add_customer_message", "add_internal_note",
     "add_staff_message", "assign_complaint", "change_received_date", "change_status", "check_outcome",
-    "current_proposal", "describe_move", "file_complaint", "last_update", "mark_letter_posted",
-    "may_request_deadlock_letter", "propose_resolution", "reject_resolution", "reopen_complaint",
+    "current_proposal", "describe_move", "file_complaint", "last_update", "mark_customer_answered",
+    "mark_letter_posted", "may_request_deadlock_letter", "propose_resolution", "record_customer_action",
+    "reject_resolution", "reopen_complaint",
     "request_deadlock_letter", "request_information", "resolve_complaint", "withdraw_complaint",
 ]

@@ -5,6 +5,8 @@ Each writes its timeline event in the same transaction as its change.
 
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import clock
@@ -192,7 +194,10 @@ def change_status(*, complaint, to, actor=None, reason="", visible_to_customer=T
         complaint.acknowledged_at = now
     if to == Status.DEADLOCK and not complaint.deadlock_at:
         complaint.deadlock_at = now
-    complaint.save(update_fields=["status", "closed_at", "acknowledged_at", "deadlock_at", "updated_at"])
+    if to in CLOSED_STATUSES:
+        complaint.awaiting_reply_since = None  # nobody answers a closed complaint on the desk
+    complaint.save(update_fields=["status", "closed_at", "acknowledged_at", "deadlock_at", "awaiting_reply_since",
+                                  "updated_at"])
     kind, summary = describe_move(previous, to)
     Event.objects.create(
         complaint=complaint, kind=kind, actor=actor, summary=summary, body=reason,
@@ -216,7 +221,23 @@ def add_customer_message(*, complaint, customer, body, attachments=()):
     if complaint.status == Status.AWAITING_CUSTOMER:
         change_status(complaint=complaint, to=Status.INVESTIGATING, actor=customer,
                       reason="The customer replied.")
+    record_customer_action(complaint=complaint, at=event.created_at)
     return event
+
+
+def record_customer_action(*, complaint, at):
+    """Record that the customer acted at ``at``: on an open complaint they now wait for our answer.
+
+    The desk's queue reads both moments (its "customer replied" view and unread marks).
+    """
+    waits = Complaint.objects.filter(pk=complaint.pk).exclude(status__in=CLOSED_STATUSES)
+    waits.update(awaiting_reply_since=Coalesce("awaiting_reply_since", Value(at)))
+    Complaint.objects.filter(pk=complaint.pk).update(customer_acted_at=at)
+
+
+def mark_customer_answered(*, complaint):
+    """Record that an agent answered the customer (a message, a proposal, a final position)."""
+    Complaint.objects.filter(pk=complaint.pk, awaiting_reply_since__isnull=False).update(awaiting_reply_since=None)
 
 
 @transaction.atomic
@@ -225,6 +246,7 @@ def add_staff_message(*, complaint, agent, body, summary="Message from our compl
     event = Event.objects.create(
         complaint=complaint, kind=EventKind.MESSAGE, actor=agent, summary=summary, body=body, data=data or {},
     )
+    mark_customer_answered(complaint=complaint)
     _send_to_customer(complaint, email_kind=EmailKind.REPLY, template="complaints/email/reply",
                       context={**_complaint_email_context(complaint), "message": event},
                       postal_kind=PostalKind.MESSAGE, event=event)

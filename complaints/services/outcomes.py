@@ -27,6 +27,7 @@ from complaints.services.filing import (
     _send_to_customer,
     add_staff_message,
     change_status,
+    record_customer_action,
 )
 
 
@@ -121,7 +122,9 @@ def accept_resolution(*, complaint, customer):
     complaint = change_status(complaint=complaint, to=Status.RESOLVED, actor=customer,
                               reason="The customer accepted the proposed resolution.")
     _record_outcome(complaint, summary=proposal.body, outcome=proposal.data["outcome"])
-    _tell_agent(complaint, what="The customer accepted the proposed resolution", event=_latest_event(complaint))
+    event = _latest_event(complaint)
+    record_customer_action(complaint=complaint, at=event.created_at)
+    _tell_agent(complaint, what="The customer accepted the proposed resolution", event=event)
     return complaint
 
 
@@ -134,7 +137,9 @@ def reject_resolution(*, complaint, customer, reason):
     complaint = change_status(complaint=complaint, to=Status.INVESTIGATING, actor=customer,
                               reason=f"The customer rejected the proposed resolution: {reason}".strip(),
                               data={"customer_reason": reason.strip()})
-    _tell_agent(complaint, what="The customer rejected the proposed resolution", event=_latest_event(complaint))
+    event = _latest_event(complaint)
+    record_customer_action(complaint=complaint, at=event.created_at)
+    _tell_agent(complaint, what="The customer rejected the proposed resolution", event=event)
     return complaint
 
 
@@ -161,6 +166,7 @@ def request_deadlock_letter(*, complaint, customer, reason):
         summary="The customer asked for a deadlock letter", body=reason,
         data={"deadlock_requested": True},
     )
+    record_customer_action(complaint=complaint, at=event.created_at)
     _tell_agent(complaint, what="The customer asked for a deadlock letter", event=event)
     return event
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.roles import COMPLAINT_MANAGERS
 from complaints import outbox
 from complaints.models import CLOSED_STATUSES, Complaint, EmailKind, Event, EventKind, Status
-from complaints.services import change_status
+from complaints.services import change_status, mark_customer_answered
 from ombudsman import letters
 from ombudsman.models import Letter, LetterKind, LetterStatus
 
@@ -68,6 +68,7 @@ def declare_deadlock(*, complaint, actor, reason):
         letter.save()
     complaint = change_status(complaint=complaint, to=Status.DEADLOCK, actor=actor, reason=reason,
                               data={"letter_id": letter.pk if letter else None})
+    mark_customer_answered(complaint=complaint)
     if letter is not None:
         letter.complaint = complaint
         _letter_written(letter)
