@@ -10,23 +10,24 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 import clock
-from complaints.admin_base import AccessLoggedAdmin, BoundedCountAdmin, ReadOnlyAdmin
-from complaints.models import AccessKind, Complaint, OutgoingEmail, RootCause
+from complaints.admin_base import PAGES_AHEAD, AccessLoggedAdmin, BoundedCountAdmin, ReadOnlyAdmin
+from complaints.models import AccessKind, Complaint, ComplaintAccess, OutgoingEmail, RootCause
 from complaints.tracking import normalise_tracking_number
-from desk import bulk, changelist, complaint_page, intake, permissions, print_queue
+from desk import bulk, changelist, complaint_page, intake, permissions, print_queue, queue
 from ombudsman.models import Letter, LetterStatus, Referral
 
 
 @admin.register(Complaint)
 class ComplaintAdmin(BoundedCountAdmin):
-    list_display = ["tracking_number", "time_left", "status", "customer_name", "product", "category", "channel",
-                    "agent", "days_open", "flags"]
+    list_display = ["tracking_number", "why", "time_left", "status", "customer_name", "about", "agent", "days_open",
+                    "flags"]
     list_filter = [
-        changelist.StatusFilter, "product", "category", "channel", changelist.AgentFilter,
+        changelist.ViewFilter, changelist.StatusFilter, "product", "category", "channel", changelist.AgentFilter,
         changelist.ClockFilter, changelist.VulnerableFilter, changelist.AdrEligibleFilter,
         changelist.DeadlockRequestedFilter,
     ]
@@ -41,27 +42,38 @@ class ComplaintAdmin(BoundedCountAdmin):
 
     class Media:
         css = {"all": ["css/desk.css"]}
+        js = ["js/desk.js"]
 
     # --- the list ----------------------------------------------------------------------
 
     def get_ordering(self, request):
-        # The open complaints (the default list) whose ADR letter is or will be owed come first,
-        # by deadline: breaches, then running clocks by days left; those told, and those without
-        # ADR rights, follow (index complaint_open_queue). Other lists keep the deadline order
-        # their indexes serve.
+        # Open complaints (every view) in the queue's order (desk.queue), by deadline within
+        # each part; other lists keep the deadline order their indexes serve.
         if changelist.StatusFilter.shows_open_only(request.GET):
-            return [clock.no_letter_owed().asc(), "adr_opens_at", "pk"]
+            return [queue.urgency(timezone.now()).asc(), "adr_opens_at", "pk"]
         return self.ordering
 
     def get_queryset(self, request):
         latest_letter = Letter.objects.filter(complaint=OuterRef("pk")).order_by("-letter_date", "-pk")
         referrals = Referral.objects.filter(complaint=OuterRef("pk"))
+        # When this agent last opened each complaint (the access log keeps it), for the unread mark.
+        seen = ComplaintAccess.objects.filter(complaint=OuterRef("pk"), staff=request.user.pk,
+                                              kind=AccessKind.COMPLAINT_PAGE).order_by("-id")
         return super().get_queryset(request).annotate(
-            letter_status=Subquery(latest_letter.values("status")[:1]), has_referral=Exists(referrals)
+            letter_status=Subquery(latest_letter.values("status")[:1]), has_referral=Exists(referrals),
+            seen_at=Subquery(seen.values("at")[:1]),
         )
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"title": "Complaints", **(extra_context or {})})
+        page = request.GET.get("p", "1")
+        reach = ((int(page) if page.isdecimal() else 1) + PAGES_AHEAD) * self.list_per_page
+        counts = changelist.view_counts(request.user, reach)
+        current = changelist.ViewFilter.current(request.GET)
+        views = [{"value": view, "label": view.label, "title": queue.view_title(view), "count": counts[view],
+                  "bounded": counts[view] > reach, "selected": view == current} for view in queue.View]
+        context = {"title": f"Complaints: {current.label}" if current else "Complaints", "queue_views": views,
+                   "queue_reach": reach}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_search_results(self, request, queryset, search_term):
         # Agents type tracking numbers the way customers read them out: accept any spelling.
@@ -85,6 +97,21 @@ class ComplaintAdmin(BoundedCountAdmin):
         label = format_html(gettext("Select this object for an action - {}"), str(complaint))
         return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
                            ACTION_CHECKBOX_NAME, complaint.pk, label)
+
+    @admin.display(description="why here")
+    def why(self, complaint):
+        reason = queue.reason(complaint)
+        words = clock.state(complaint).label if reason == queue.Reason.OTHER else reason.label
+        unread = complaint.customer_acted_at is not None and (
+            complaint.seen_at is None or complaint.customer_acted_at > complaint.seen_at)
+        mark = format_html(' <span class="desk-unread" title="{}">Unread</span>',
+                           "The customer acted since you last opened this complaint") if unread else ""
+        return format_html('<span class="desk-why desk-why-{}">{}</span>{}', reason, words, mark)
+
+    @admin.display(description="about")
+    def about(self, complaint):
+        return format_html("{}<br><small>{} · {}</small>", complaint.get_product_display(),
+                           complaint.get_category_display(), complaint.get_channel_display())
 
     @admin.display(description="customer", ordering="customer__full_name")
     def customer_name(self, complaint):

@@ -13,7 +13,8 @@ from django.utils import timezone
 import clock
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
 from clock import ClockState
-from complaints.models import CLOSED_STATUSES, Status
+from complaints.models import CLOSED_STATUSES, Complaint, Status
+from desk import queue
 
 
 def staff_for_assignment():
@@ -71,6 +72,55 @@ class StatusFilter(admin.SimpleListFilter):
         if value in Status.values:
             return queryset.filter(status=value)
         return queryset
+
+
+class ViewFilter(admin.SimpleListFilter):
+    """The queue's named views; the bare list opens on the agent's own ("Mine")."""
+
+    title = "view"
+    parameter_name = "view"
+
+    def __init__(self, request, params, model, model_admin):
+        self.default_applies = self.applies_by_default(request.GET)
+        super().__init__(request, params, model, model_admin)
+
+    @classmethod
+    def applies_by_default(cls, params):
+        # Any filter or search picks its complaints itself; only paging and sorting keep the default.
+        return set(params) <= {"p", "o"}
+
+    @classmethod
+    def current(cls, params):
+        """Return the view the list shows (a ``queue.View``), or None for none."""
+        value = params.get(cls.parameter_name)
+        if value in queue.View.values:
+            return queue.View(value)
+        return queue.View.MINE if cls.applies_by_default(params) else None
+
+    def lookups(self, request, model_admin):
+        return queue.View.choices
+
+    def choices(self, changelist):
+        current = self.current(changelist.params)
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        view = self.current(request.GET)
+        if view is None:
+            return queryset
+        return queryset.filter(queue.view_q(view, user=request.user, now=timezone.now()))
+
+
+def view_counts(user, reach, now=None):
+    """Return each view's count of complaints for ``user``, counting at most ``reach`` + 1 of them."""
+    now = now or timezone.now()
+    return {view: Complaint.objects.filter(queue.view_q(view, user=user, now=now)).values("pk")[: reach + 1].count()
+            for view in queue.View}
 
 
 class AgentFilter(admin.SimpleListFilter):
