@@ -43,6 +43,16 @@ class CustomerDetailsForm(forms.ModelForm):
         help_text="You can withdraw your consent at any time on your details page; "
                   "we then erase these support needs.",
     )
+    # What the rules say when they refuse, here to the customer: a form staff fill in for a
+    # customer says the same in its own words (desk.intake.NewCustomerForm).
+    rule_messages = {
+        "address_for_post": "To get letters by post, give a postal address.",
+        "postcode_for_post": "To get letters by post, give a postcode.",
+        "post_without_email": "Without an email address, letters can only go by post.",
+        "format_unnamed": "Tell us which format you need.",
+        "support_needs_without_consent": "We can only keep support needs with your consent. Tick the box to agree, "
+                                         "or clear the support needs you gave.",
+    }
 
     class Meta:
         model = User
@@ -128,18 +138,18 @@ class CustomerDetailsForm(forms.ModelForm):
         contact = cleaned.get("preferred_contact")
         if contact == PreferredContact.POST:
             if not cleaned.get("address"):
-                self.add_error("address", "To get letters by post, give a postal address.")
+                self.add_error("address", self.rule_messages["address_for_post"])
             if not cleaned.get("postcode") and "postcode" not in self.errors:
-                self.add_error("postcode", "To get letters by post, give a postcode.")
+                self.add_error("postcode", self.rule_messages["postcode_for_post"])
         elif contact == PreferredContact.EMAIL and "email" not in self.errors:
             email = cleaned.get("email") if "email" in self.fields else self.instance.email
             if not email:
-                self.add_error("preferred_contact", "Without an email address, letters can only go by post.")
+                self.add_error("preferred_contact", self.rule_messages["post_without_email"])
 
     def _clean_support_needs(self, cleaned):
         if cleaned.get("support_consent"):
             if cleaned.get("preferred_format") == PreferredFormat.OTHER and not cleaned.get("accessibility_needs"):
-                self.add_error("accessibility_needs", "Tell us which format you need.")
+                self.add_error("accessibility_needs", self.rule_messages["format_unnamed"])
             return
         if self.withdraws_support_consent:
             return  # save() erases the details, whatever the fields still hold
@@ -149,11 +159,7 @@ class CustomerDetailsForm(forms.ModelForm):
             or cleaned.get("preferred_format") not in (None, "", PreferredFormat.STANDARD)
         )
         if given:
-            self.add_error(
-                "support_consent",
-                "We can only keep support needs with your consent. Tick the box to agree, "
-                "or clear the support needs you gave.",
-            )
+            self.add_error("support_consent", self.rule_messages["support_needs_without_consent"])
 
     @property
     def withdraws_support_consent(self):

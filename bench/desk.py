@@ -13,12 +13,15 @@ LIST_URL = "/admin/complaints/complaint/"
 def desk_pages():
     """Return (name, URL) for the pages measured."""
     from complaints.models import Complaint, Status
+    from desk.queue import View
 
     # A complaint in deadlock has a long timeline and a letter: a page with everything on it.
     complaint = Complaint.objects.filter(status=Status.DEADLOCK).order_by("pk").first()
     typed = complaint.tracking_number.lower().replace("-", "")
     return [
-        ("Agents' complaint list: open complaints by deadline, 50 a page", LIST_URL),
+        ("Agents' complaint list as it opens: the agent's own queue (Mine), 50 a page", LIST_URL),
+        *((f"The queue's view \"{label}\"", f"{LIST_URL}?view={value}")
+          for value, label in View.choices if value != View.MINE),
         ("The list of all complaints, open and closed, page 20", f"{LIST_URL}?status=all&p=20"),
         ("The list searched by a tracking number typed lower case without dashes", f"{LIST_URL}?q={typed}"),
         ("The list searched by a common surname (\"Smith\")", f"{LIST_URL}?q=Smith"),

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.run --complaints 1000000          # the recorded run
     .venv/bin/python -m bench.run --complaints 20000 --claim 2000   # a quick one
+    .venv/bin/python -m bench.run --only desk                     # one part (clock, desk, reports)
 
 Builds (or reuses) one PostgreSQL database of N complaints with ``manage.py seed_demo``,
 then measures, in this one process and run:
@@ -28,6 +29,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/complaints_bench"
+# What a run measures, each part on its own with --only.
+PARTS = ("clock", "desk", "reports")
 
 
 class Rollback(Exception):
@@ -40,6 +43,8 @@ def parse_args():
     parser.add_argument("--claim", type=int, default=10_000, help="Due complaints to claim (default 10,000).")
     parser.add_argument("--repeat", type=int, default=5, help="Runs of each measurement; the median is shown.")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument("--only", choices=PARTS, action="append",
+                        help="Measure only this part (repeatable); the hello world is always measured.")
     return parser.parse_args()
 
 
@@ -248,29 +253,33 @@ def main():
     total = Complaint.objects.count()
     print(f"Dataset: {total:,} complaints in {args.database_url.rsplit('/', 1)[1]}\n")
 
+    parts = set(args.only or PARTS)
+    rows = []
     with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"]):
         client = Client()
-        now = quiet_moment()
         hello = time_hello(client, args.repeat)
-        quiet = time_quiet_sweep(args.repeat, now)
-        claim_seconds, claimed = time_claim(args.claim, now)
-        pdf = time_pdf(args.repeat)
-        healthz = time_healthz(client, args.repeat)
-        desk_pages = desk.time_desk(client, args.repeat)
-        report_pages = reports.time_reports(client, args.repeat)
+        if "clock" in parts:
+            now = quiet_moment()
+            quiet = time_quiet_sweep(args.repeat, now)
+            claim_seconds, claimed = time_claim(args.claim, now)
+            pdf = time_pdf(args.repeat)
+            healthz = time_healthz(client, args.repeat)
+        pages = [*(desk.time_desk(client, args.repeat) if "desk" in parts else []),
+                 *(reports.time_reports(client, args.repeat) if "reports" in parts else [])]
         hello_after = time_hello(client, args.repeat)
 
     hello = statistics.median([hello, hello_after])
-    rows = [
-        ("Sweep with nothing due", f"{quiet * 1000:,.1f} ms", quiet / hello),
-        (f"Claim {claimed:,} due complaints (write their ADR letters)",
-         f"{claimed / claim_seconds:,.0f} complaints/s ({claim_seconds:,.1f} s)",
-         (claim_seconds / claimed) / hello),
-        ("Render one letter's PDF (WeasyPrint)", f"{pdf * 1000:,.0f} ms", pdf / hello),
-        ("GET /healthz", f"{healthz * 1000:,.2f} ms", healthz / hello),
-        *((name, f"{seconds * 1000:,.1f} ms, {queries} SQL queries", seconds / hello)
-          for name, seconds, queries in desk_pages + report_pages),
-    ]
+    if "clock" in parts:
+        rows += [
+            ("Sweep with nothing due", f"{quiet * 1000:,.1f} ms", quiet / hello),
+            (f"Claim {claimed:,} due complaints (write their ADR letters)",
+             f"{claimed / claim_seconds:,.0f} complaints/s ({claim_seconds:,.1f} s)",
+             (claim_seconds / claimed) / hello),
+            ("Render one letter's PDF (WeasyPrint)", f"{pdf * 1000:,.0f} ms", pdf / hello),
+            ("GET /healthz", f"{healthz * 1000:,.2f} ms", healthz / hello),
+        ]
+    rows += [(name, f"{seconds * 1000:,.1f} ms, {queries} SQL queries", seconds / hello)
+             for name, seconds, queries in pages]
     print(f"Hello-world view (Django test client, same run): {hello * 1000:.2f} ms a request, "
           f"{1 / hello:,.0f} requests/s\n")
     print(f"| Measure ({total:,} complaints) | Result | In hello-world requests |")

@@ -6,12 +6,18 @@ view works that out itself. Every staff route that shows a complaint's data call
 ``record_access`` itself, whichever app it belongs to.
 """
 
+from datetime import timedelta
+
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 
 from accounts import two_factor
-from complaints.models import Complaint, ComplaintAccess
+from complaints.models import AccessKind, Complaint, ComplaintAccess
 
 WHO_VIEWED_SHOWN = 20
+# How recently another staff member must have opened a complaint's page to count as "here".
+HERE_MINUTES = 5
 
 
 def visible_complaint(request, tracking_number):
@@ -51,3 +57,14 @@ def record_access(*, staff, kind, complaint_ids):
 def who_viewed(complaint):
     """Return the latest staff accesses to a complaint, newest first, for its desk page."""
     return ComplaintAccess.objects.filter(complaint=complaint).select_related("staff")[:WHO_VIEWED_SHOWN]
+
+
+def others_here(complaint, *, staff, now=None):
+    """Return the other staff who opened the complaint's page in the last few minutes, latest first.
+
+    Each is a dict with ``name`` and ``at`` (their latest opening).
+    """
+    since = (now or timezone.now()) - timedelta(minutes=HERE_MINUTES)
+    recent = (ComplaintAccess.objects.filter(complaint=complaint, kind=AccessKind.COMPLAINT_PAGE, at__gte=since)
+              .exclude(staff=staff).values("staff__full_name", "staff__email").annotate(at=Max("at")).order_by("-at"))
+    return [{"name": row["staff__full_name"] or row["staff__email"], "at": row["at"]} for row in recent]

@@ -18,7 +18,16 @@ import clock
 from complaints.admin_base import PAGES_AHEAD, AccessLoggedAdmin, BoundedCountAdmin, ReadOnlyAdmin
 from complaints.models import AccessKind, Complaint, ComplaintAccess, OutgoingEmail, RootCause
 from complaints.tracking import normalise_tracking_number
-from desk import bulk, changelist, complaint_page, intake, permissions, print_queue, queue
+from desk import (
+    bulk,
+    changelist,
+    complaint_page,
+    intake,
+    permissions,
+    print_queue,
+    queue,
+    saved_reply_admin,  # noqa: F401 (registers the saved replies' admin)
+)
 from ombudsman.models import Letter, LetterStatus, Referral
 
 

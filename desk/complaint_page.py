@@ -4,6 +4,12 @@ Each action is a small form posting to its own URL; it checks the permission
 ``desk.permissions`` names, calls one service (which writes the timeline event), and says
 what happened. A refusal by the rules comes back to the agent as an error message, with
 what they typed kept.
+
+Every form carries the latest timeline event the page showed. An action posted from a page
+that a customer or staff member has changed since (another agent's reply, the customer's
+message, or the same form sent twice) is refused and the page shows what changed; the
+sweep's own events do not count. Actions that send the customer a final position (deadlock,
+the final answer) first show what will be sent and ask to confirm.
 """
 
 from dataclasses import dataclass
@@ -11,6 +17,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -20,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from complaints import access, services, uploads
 from complaints.models import AccessKind, Attachment, Complaint, Status
-from desk import forms, permissions
+from desk import forms, permissions, saved_replies
 from desk.changelist import clock_badge, days_open, staff_for_assignment
 from ombudsman import services as adr_services
 from ombudsman.letters import LetterContentError
@@ -38,6 +45,8 @@ class Action:
     run: Any
     available: Any = None
     danger: bool = False
+    # Shows what the customer will be sent, for the agent to confirm, before running.
+    preview: Any = None
 
     def is_available(self, complaint, referral):
         return self.available is None or self.available(complaint, referral)
@@ -124,6 +133,20 @@ def _record_decision(request, complaint, referral, form):
     return "The scheme's decision is recorded."
 
 
+def _preview_resolve(complaint, form):
+    return services.preview_final_answer(complaint=complaint, summary=form.cleaned_data["summary"], **form.outcome())
+
+
+def _preview_deadlock(complaint, form):
+    letter = adr_services.preview_deadlock_letter(complaint=complaint, reason=form.cleaned_data["reason"])
+    if letter is None:
+        return None
+    by_email = letter.to_email != ""
+    return {"by": "email" if by_email else "post", "letter": letter,
+            "to": letter.to_email if by_email else f"{complaint.customer.address}\n{complaint.customer.postcode}",
+            "subject": "", "text": letter.text}
+
+
 def _can_move(status):
     return lambda complaint, referral: complaint.can_move_to(status)
 
@@ -136,8 +159,10 @@ ACTIONS = {
     "request_information": Action("Ask the customer for information", forms.MessageForm, _request_information,
                                   _can_move(Status.AWAITING_CUSTOMER)),
     "propose": Action("Propose a resolution", forms.ProposeForm, _propose, _can_move(Status.RESOLUTION_PROPOSED)),
-    "resolve": Action("Resolve (final answer)", forms.ResolveForm, _resolve, _can_move(Status.RESOLVED)),
-    "deadlock": Action("Put into deadlock", forms.DeadlockForm, _deadlock, _can_move(Status.DEADLOCK), danger=True),
+    "resolve": Action("Resolve (final answer)", forms.ResolveForm, _resolve, _can_move(Status.RESOLVED),
+                      preview=_preview_resolve),
+    "deadlock": Action("Put into deadlock", forms.DeadlockForm, _deadlock, _can_move(Status.DEADLOCK), danger=True,
+                       preview=_preview_deadlock),
     "reopen": Action("Reopen", forms.ReasonForm, _reopen, lambda complaint, referral: complaint.is_closed),
     "change_received_date": Action("Correct the date received", forms.ReceivedDateForm, _change_received_date),
     "record_referral": Action("Record an ombudsman referral", forms.ReferralForm, _record_referral,
@@ -159,8 +184,11 @@ def _referral(complaint):
     return Referral.objects.filter(complaint=complaint).select_related("scheme").first()
 
 
-def show(request, model_admin, pk, bound=None):
-    """Render the complaint's page, with ``bound`` (name, form) shown open with its errors."""
+def show(request, model_admin, pk, bound=None, changes=None):
+    """Render the complaint's page, with ``bound`` (name, form) shown open with its errors.
+
+    ``changes`` are the events that made the agent's page stale, shown above the actions.
+    """
     if not str(pk).isdecimal():  # what int() reads: "²" is a digit but no number
         raise Http404("No such complaint.")
     if request.method == "POST" and bound is None:
@@ -177,9 +205,9 @@ def show(request, model_admin, pk, bound=None):
         form = bound[1] if bound and bound[0] == name else action.form(prefix=name)
         actions.append({"name": name, "action": action, "form": form, "open": bool(bound and bound[0] == name),
                         "url": reverse("admin:desk_act", args=[complaint.pk, name])})
-    events = complaint.events.select_related("actor").prefetch_related(
+    events = list(complaint.events.select_related("actor").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id"))
-    )
+    ))
     letters = list(complaint.letters.defer("pdf", "html").order_by("letter_date", "pk"))
     latest_letter = letters[-1] if letters else None
     band, words = clock_badge(complaint, latest_letter.get_status_display() if latest_letter else None)
@@ -192,6 +220,11 @@ def show(request, model_admin, pk, bound=None):
         "clock": {"band": band, "words": words, "days_open": days_open(complaint),
                   "may_refer": complaint.is_adr_eligible(), "latest_letter": latest_letter},
         "events": events,
+        "seen_event": max((event.pk for event in events), default=0),
+        "changes": changes,
+        "others_here": access.others_here(complaint, staff=request.user),
+        "saved_replies": (saved_replies.for_complaint(complaint, agent=request.user)
+                          if {item["name"] for item in actions} & {"reply", "request_information"} else []),
         "attachments": complaint.attachments.select_related("uploaded_by"),
         "letters": letters,
         "postal_letters": complaint.postal_letters.defer("pdf", "html"),
@@ -205,7 +238,21 @@ def show(request, model_admin, pk, bound=None):
         "who_viewed": (access.who_viewed(complaint)
                        if request.user.has_perm("complaints.view_complaintaccess") else None),
     }
-    return TemplateResponse(request, "admin/desk/complaint.html", context, status=400 if bound else 200)
+    return TemplateResponse(request, "admin/desk/complaint.html", context)
+
+
+class Stale(Exception):
+    """Raised when the page an action was sent from is out of date; carries what changed."""
+
+    def __init__(self, changes):
+        super().__init__("The complaint changed since the page was loaded.")
+        self.changes = changes
+
+
+def _changes_since(complaint, seen_event):
+    """Return the customer's and staff's events added after the page's latest one (the sweep's aside)."""
+    seen = int(seen_event) if seen_event.isdecimal() else 0
+    return list(complaint.events.filter(pk__gt=seen, actor__isnull=False).select_related("actor"))
 
 
 @require_POST
@@ -225,8 +272,26 @@ def act(request, model_admin, pk, action):
     if not form.is_valid():
         messages.error(request, "Please correct the errors below.")
         return show(request, model_admin, pk, bound=(action, form))
+    seen_event = request.POST.get("seen_event", "")
     try:
-        done = spec.run(request, complaint, referral, form)
+        if "edit" in request.POST:
+            return show(request, model_admin, pk, bound=(action, form))
+        if spec.preview and request.POST.get("confirm") != "yes":
+            changes = _changes_since(complaint, seen_event)
+            if changes:
+                raise Stale(changes)
+            return _confirm(request, model_admin, complaint, action, form, seen_event)
+        with transaction.atomic():
+            # Locked, so that of two submits from one page the second sees the first's event.
+            list(Complaint.objects.select_for_update().filter(pk=complaint.pk).values_list("pk"))
+            changes = _changes_since(complaint, seen_event)
+            if changes:
+                raise Stale(changes)
+            done = spec.run(request, complaint, referral, form)
+    except Stale as stale:
+        messages.error(request, "This complaint changed since you opened it, so nothing was done. Read what "
+                                "changed (below), then send again if it still stands: what you typed is kept.")
+        return show(request, model_admin, pk, bound=(action, form), changes=stale.changes)
     except (services.TransitionNotAllowed, LetterContentError, Refused) as error:
         messages.error(request, str(error))
         return show(request, model_admin, pk, bound=(action, form))
@@ -237,6 +302,22 @@ def act(request, model_admin, pk, action):
         return show(request, model_admin, pk, bound=(action, form))
     messages.success(request, done)
     return redirect("admin:complaints_complaint_change", complaint.pk)
+
+
+def _confirm(request, model_admin, complaint, action, form, seen_event):
+    """Show what the action will send the customer, with the agent's answers kept to confirm."""
+    spec = ACTIONS[action]
+    return TemplateResponse(request, "admin/desk/confirm_action.html", {
+        **model_admin.admin_site.each_context(request),
+        "opts": Complaint._meta,
+        "title": f"{spec.label}: check what the customer will be sent",
+        "complaint": complaint,
+        "action": spec,
+        "form": form,
+        "url": reverse("admin:desk_act", args=[complaint.pk, action]),
+        "seen_event": seen_event,
+        "preview": spec.preview(complaint, form),
+    })
 
 
 def attachment(request, pk, attachment_id):

@@ -51,6 +51,15 @@ class Story:
 
     def event(self, at, kind, actor_id, summary, body="", visible=True, data=None):
         self.events.append((at, kind, actor_id, summary, body, visible, data or {}))
+        # The desk's queue fields, as the services keep them: the customer's actions make an
+        # open complaint wait for our answer; a message or a final position answers it.
+        complaint = self.complaint
+        if actor_id == self.customer_id and kind not in (EventKind.FILED, EventKind.WITHDRAWN):
+            complaint.customer_acted_at = at
+            if complaint.status not in CLOSED_STATUSES:
+                complaint.awaiting_reply_since = complaint.awaiting_reply_since or at
+        elif actor_id is not None and visible and kind in (EventKind.MESSAGE, EventKind.DEADLOCK):
+            complaint.awaiting_reply_since = None
 
     def file(self, at, logged_by=None):
         complaint = self.complaint
@@ -69,6 +78,7 @@ class Story:
         self.moves.append((at, to))
         if to in CLOSED_STATUSES:
             complaint.closed_at = at
+            complaint.awaiting_reply_since = None
         if to == Status.ACKNOWLEDGED:
             complaint.acknowledged_at = at
         if to == Status.DEADLOCK:

@@ -24,6 +24,7 @@ from complaints.services.outcomes import (
     check_outcome,
     current_proposal,
     may_request_deadlock_letter,
+    preview_final_answer,
     propose_resolution,
     reject_resolution,
     reopen_complaint,
@@ -36,7 +37,8 @@ __all__ = [
     "TransitionNotAllowed", "accept_resolution", "acknowledgement", "add_customer_message", "add_internal_note",
     "add_staff_message", "assign_complaint", "change_received_date", "change_status", "check_outcome",
     "current_proposal", "describe_move", "file_complaint", "last_update", "mark_customer_answered",
-    "mark_letter_posted", "may_request_deadlock_letter", "propose_resolution", "record_customer_action",
+    "mark_letter_posted", "may_request_deadlock_letter", "preview_final_answer", "propose_resolution",
+    "record_customer_action",
     "reject_resolution", "reopen_complaint",
     "request_deadlock_letter", "request_information", "resolve_complaint", "withdraw_complaint",
 ]

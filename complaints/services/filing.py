@@ -94,7 +94,7 @@ def _send_to_customer(complaint, *, email_kind, template, context, postal_kind, 
     The letter is written from its kind's template, or from ``letter_template`` if given.
     """
     customer = complaint.customer
-    if customer.email and customer.preferred_contact == PreferredContact.EMAIL:
+    if _by_email(customer):
         outbox.queue_email(kind=email_kind, to=customer.email, complaint=complaint, template=template,
                            context=context)
     elif customer.address:
@@ -105,6 +105,25 @@ def _send_to_customer(complaint, *, email_kind, template, context, postal_kind, 
             summary=f"{letter.get_kind_display()} letter queued for printing and posting",
             data={"postal_letter_id": letter.pk},
         )
+
+
+def _by_email(customer):
+    return bool(customer.email) and customer.preferred_contact == PreferredContact.EMAIL
+
+
+def preview_to_customer(complaint, *, template, context, text):
+    """Return what ``_send_to_customer`` would send, unsaved, for staff to check first.
+
+    A dict: ``by`` ("email", "post", or "" when only their page shows it), ``to`` (the
+    address), ``subject`` (emails only) and ``text`` (what they will read).
+    """
+    customer = complaint.customer
+    if _by_email(customer):
+        subject, body, _ = outbox.render_email(template, context)
+        return {"by": "email", "to": customer.email, "subject": subject, "text": body}
+    if customer.address:
+        return {"by": "post", "to": f"{customer.address}\n{customer.postcode}".strip(), "subject": "", "text": text}
+    return {"by": "", "to": "", "subject": "", "text": text}
 
 
 def acknowledgement(complaint):

@@ -27,6 +27,7 @@ from complaints.services.filing import (
     _send_to_customer,
     add_staff_message,
     change_status,
+    preview_to_customer,
     record_customer_action,
 )
 
@@ -62,6 +63,14 @@ def _outcome(*, upheld, root_cause=None, apology=False, explanation=False, credi
 
 def _record_outcome(complaint, *, summary, outcome):
     """Store how a complaint was resolved, for the customer's record and the reports."""
+    _apply_outcome(complaint, summary=summary, outcome=outcome)
+    complaint.save(update_fields=[
+        "resolution_summary", "upheld", "root_cause", "remedy_apology", "remedy_explanation",
+        "credit_amount", "refund_amount", "updated_at",
+    ])
+
+
+def _apply_outcome(complaint, *, summary, outcome):
     complaint.resolution_summary = summary
     complaint.upheld = outcome["upheld"]
     complaint.root_cause = RootCause.objects.filter(pk=outcome["root_cause_id"]).first()
@@ -69,10 +78,6 @@ def _record_outcome(complaint, *, summary, outcome):
     complaint.remedy_explanation = outcome["explanation"]
     complaint.credit_amount = Decimal(outcome["credit_amount"])
     complaint.refund_amount = Decimal(outcome["refund_amount"])
-    complaint.save(update_fields=[
-        "resolution_summary", "upheld", "root_cause", "remedy_apology", "remedy_explanation",
-        "credit_amount", "refund_amount", "updated_at",
-    ])
 
 
 def _tell_agent(complaint, *, what, event):
@@ -183,8 +188,7 @@ def resolve_complaint(*, complaint, agent, summary, **outcome):
     outcome = _outcome(**outcome)
     complaint = change_status(complaint=complaint, to=Status.RESOLVED, actor=agent, reason=summary)
     _record_outcome(complaint, summary=summary, outcome=outcome)
-    context = _complaint_email_context(complaint)
-    body = render_to_string("complaints/final_answer.txt", context)
+    context, body = _final_answer(complaint)
     event = Event.objects.create(
         complaint=complaint, kind=EventKind.MESSAGE, actor=agent, summary="Our final answer", body=body,
         data={"final_answer": True, "upheld": complaint.upheld, "goodwill": complaint.is_goodwill},
@@ -192,6 +196,27 @@ def resolve_complaint(*, complaint, agent, summary, **outcome):
     _send_to_customer(complaint, email_kind=EmailKind.STATUS, template="complaints/email/final_answer",
                       context={**context, "final_answer": body}, postal_kind=PostalKind.FINAL_ANSWER, event=event)
     return complaint
+
+
+def _final_answer(complaint):
+    """Return the email context and the text of the final answer on a complaint with its outcome."""
+    context = _complaint_email_context(complaint)
+    return context, render_to_string("complaints/final_answer.txt", context)
+
+
+def preview_final_answer(*, complaint, summary, **outcome):
+    """Return what resolving the complaint now would send the customer, changing nothing.
+
+    ``outcome`` is ``resolve_complaint``'s (refused the same way); the answer is a dict as
+    ``preview_to_customer`` returns it.
+    """
+    outcome = _outcome(**outcome)
+    draft = Complaint.objects.select_related("customer").get(pk=complaint.pk)
+    draft.status, draft.closed_at = Status.RESOLVED, timezone.now()
+    _apply_outcome(draft, summary=summary, outcome=outcome)
+    context, body = _final_answer(draft)
+    return preview_to_customer(draft, template="complaints/email/final_answer",
+                               context={**context, "final_answer": body}, text=body)
 
 
 def reopen_complaint(*, complaint, actor, reason):

@@ -11,6 +11,7 @@ from ombudsman.services.letters import (
     declare_deadlock,
     email_staff,
     mark_letter_posted,
+    preview_deadlock_letter,
     staff_to_warn,
     warn_deadline,
 )
@@ -42,7 +43,8 @@ __all__ = [
     "DECISION_FIELDS", "DELIVER_LETTER_TASK", "add_waiting_period_policy", "change_waiting_period_policy",
     "check_not_in_future", "check_referral", "check_waiting_period_policy", "correct_customer_acceptance",
     "correct_decision", "create_adr_letter", "declare_deadlock", "delete_waiting_period_policy", "email_staff",
-    "flag_compliance_overdue", "latest_letter", "mark_letter_posted", "record_case_reference", "record_compliance",
+    "flag_compliance_overdue", "latest_letter", "mark_letter_posted", "preview_deadlock_letter",
+    "record_case_reference", "record_compliance",
     "record_customer_acceptance", "record_customer_rejection", "record_decision", "record_referral",
     "record_scheme_acceptance", "remind_compliance", "staff_to_warn", "warn_deadline",
 ]

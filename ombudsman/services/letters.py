@@ -63,7 +63,7 @@ def declare_deadlock(*, complaint, actor, reason):
     # The letter is written (and checked) first, so that the one deadlock event records the
     # move, the reason and the letter together; a refusal raises before anything changes.
     letter = None
-    if complaint.adr_rights and not Letter.objects.filter(complaint=complaint, kind=LetterKind.DEADLOCK).exists():
+    if _deadlock_letter_owed(complaint):
         letter = letters.write(complaint=complaint, kind=LetterKind.DEADLOCK, reason=reason)
         letter.save()
     complaint = change_status(complaint=complaint, to=Status.DEADLOCK, actor=actor, reason=reason,
@@ -75,6 +75,23 @@ def declare_deadlock(*, complaint, actor, reason):
         # The deadlock letter tells the customer everything the waiting-period letter would.
         Complaint.objects.filter(pk=complaint.pk).update(adr_letter_pending=False)
     return letter
+
+
+def _deadlock_letter_owed(complaint):
+    return complaint.adr_rights and not Letter.objects.filter(complaint=complaint, kind=LetterKind.DEADLOCK).exists()
+
+
+def preview_deadlock_letter(*, complaint, reason):
+    """Return the deadlock letter declaring deadlock now would write, unsaved, or None if none.
+
+    Raises what ``declare_deadlock`` would: a ValidationError for no reason, a
+    LetterContentError for a letter lacking a required element.
+    """
+    if not reason.strip():
+        raise ValidationError("Give the reason for the deadlock: it goes in the customer's letter.")
+    if not _deadlock_letter_owed(complaint):
+        return None
+    return letters.write(complaint=complaint, kind=LetterKind.DEADLOCK, reason=reason)
 
 
 def create_adr_letter(*, complaint, now=None, scheme=None):

@@ -69,3 +69,13 @@ def list_url():
 def due_complaint(customer, days_ago=60, **overrides):
     """A complaint received long enough ago that ADR has opened."""
     return file_complaint(customer, received_at=timezone.now() - timedelta(days=days_ago), **overrides)
+
+
+def latest_event_id(complaint):
+    return complaint.events.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def post_action(client, complaint, action, data=None, **kwargs):
+    """Post an action as the complaint's page does, from a page showing its latest event."""
+    return client.post(act_url(complaint, action), {"seen_event": latest_event_id(complaint), **(data or {})},
+                       **kwargs)

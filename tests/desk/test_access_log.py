@@ -13,7 +13,7 @@ from complaints import services
 from complaints.models import AccessKind, AppendOnlyError, Attachment, ComplaintAccess
 from ombudsman import services as adr_services
 from tests.conftest import file_complaint
-from tests.desk.conftest import act_url, client_for, due_complaint, list_url, page_url
+from tests.desk.conftest import client_for, due_complaint, list_url, page_url, post_action
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LOG_URL = reverse("admin:complaints_complaintaccess_changelist")
@@ -53,9 +53,9 @@ def test_opening_a_complaint_page_records_one_view_in_one_insert(agent_client, a
 def test_a_page_shown_again_with_an_actions_errors_is_not_a_second_view(agent_client, agent, complaint):
     agent_client.get(page_url(complaint))
 
-    response = agent_client.post(act_url(complaint, "note"), {"note-body": ""})
+    response = post_action(agent_client, complaint, "note", {"note-body": ""})
 
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert accesses() == [(agent.pk, complaint.pk, AccessKind.COMPLAINT_PAGE)]
 
 
@@ -81,7 +81,7 @@ def test_exporting_records_one_view_of_each_exported_complaint_in_one_insert(age
     file_complaint(customer)  # not selected, so not exported
 
     with CaptureQueriesContext(connection) as queries:
-        response = agent_client.post(list_url(), {"action": "export_csv", "index": 0,
+        response = agent_client.post(list_url() + "?view=all", {"action": "export_csv", "index": 0,
                                                   ACTION_CHECKBOX_NAME: [first.pk, second.pk]})
         b"".join(response.streaming_content)
 

@@ -17,7 +17,7 @@ from ombudsman import services as adr_services
 from ombudsman import sweep
 from ombudsman.models import Referral
 from tests.conftest import file_complaint
-from tests.desk.conftest import act_url, client_for, page_url
+from tests.desk.conftest import client_for, page_url, post_action
 from tests.ombudsman.conftest import uk
 
 RECEIVED = uk(2026, 3, 2, 9)
@@ -76,7 +76,7 @@ def test_agents_see_the_right_and_record_the_referral(agent, resolved_early):
         page = agent_client.get(page_url(resolved_early)).text
         assert '<dd id="desk-may-refer">Yes</dd>' in page
         assert "Record an ombudsman referral" in page
-        response = agent_client.post(act_url(resolved_early, "record_referral"),
+        response = post_action(agent_client, resolved_early, "record_referral",
                                      {"record_referral-referred_on": "2026-04-29"})
     assert response.status_code == 302
     assert Referral.objects.get(complaint=resolved_early).referred_on.isoformat() == "2026-04-29"
