@@ -68,6 +68,9 @@ def test_agent_replies_and_proposes_customer_rejects_agent_deadlocks(live_server
     form = open_action(staff, "deadlock")
     form.locator("textarea").fill("We cannot offer more than a month's credit.")
     form.locator("button[type=submit]").click()
+    # First the letter as the customer will read it, then the confirmation.
+    expect(staff.locator("#desk-preview-text")).to_contain_text("We cannot offer more than a month's credit.")
+    staff.click("#desk-confirm")
     expect(staff.locator(".messagelist .success")).to_contain_text("In deadlock; the deadlock letter goes by email")
 
     # The customer sees the deadlock letter and the way to the ombudsman.
