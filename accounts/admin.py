@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.models import Group
 from django.template.defaultfilters import pluralize
 
 from accounts import recovery_codes, two_factor
+from accounts.admin_site import PortalModelAdmin
 from accounts.forms import CUSTOMER_FIELDS, STAFF_CONSENT_LABEL, CustomerDetailsForm
 from accounts.models import ADR_MAX_BUSINESS_WORKERS, Authenticator, User
 
@@ -44,7 +46,7 @@ class UserCreationForm(auth_forms.AdminUserCreationForm, CustomerDetailsForm):
 
 
 @admin.register(User)
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(PortalModelAdmin, auth_admin.UserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     list_display = ("full_name", "email", "customer_type", "business_workers", "preferred_contact",
@@ -115,3 +117,12 @@ class UserAdmin(auth_admin.UserAdmin):
                               messages.SUCCESS)
         else:
             self.message_user(request, "None of those accounts had an authenticator app to reset.", messages.WARNING)
+
+
+# Django registers the staff groups' pages itself; registered again to read as the desk's pages.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PortalModelAdmin, auth_admin.GroupAdmin):
+    """The staff groups and the permissions each gives."""

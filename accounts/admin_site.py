@@ -1,14 +1,24 @@
-"""The portal's admin site: Django's, with the staff's second factor required on every page."""
+"""The portal's admin site (the complaints desk): Django's, with the staff's second factor required
+on every page, and the model pages' base, whose lists and choices read as the desk's."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.text import capfirst
 
 from accounts import two_factor
 from complaints_portal.ratelimit import posted, rate_limit
 
+# The actions menu's first entry, in words (Django's is "---------").
+CHOOSE_AN_ACTION = [("", "Choose an action")]
+
 
 class PortalAdminSite(admin.AdminSite):
+    site_header = "Complaints desk"
+    site_title = f"{settings.PROVIDER['short_name']} UK complaints portal"
+    index_title = "Home"
+
     def has_permission(self, request):
         return super().has_permission(request) and two_factor.is_verified(request)
 
@@ -25,3 +35,15 @@ class PortalAdminSite(admin.AdminSite):
             next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
             return two_factor.redirect_to_verify(request, next_url=next_url)
         return super().login(request, extra_context)
+
+
+class PortalModelAdmin(admin.ModelAdmin):
+    """A model's pages on the desk: its list titled by what it lists, its actions menu asking in words."""
+
+    def changelist_view(self, request, extra_context=None):
+        # Django titles every list "Select <model> to change"; staff read lists, they do not pick.
+        title = capfirst(self.model._meta.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def get_action_choices(self, request, default_choices=CHOOSE_AN_ACTION):
+        return super().get_action_choices(request, default_choices)

@@ -146,8 +146,9 @@ def reaching_adr_q(now, days):
 
 
 class Status(models.TextChoices):
-    """A complaint's status. The clock never pauses for any of them; only resolved and
-    withdrawn close a complaint, and only withdrawal ends the customer's right to ADR."""
+    """A complaint's status. The clock never pauses for any of them; resolved, withdrawn and
+    merged close a complaint. Withdrawal ends the customer's right to ADR; a complaint merged
+    into another (a duplicate) keeps no right of its own: it lives on in that other one."""
 
     RECEIVED = "received", "Received"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
@@ -157,9 +158,10 @@ class Status(models.TextChoices):
     DEADLOCK = "deadlock", "Deadlock"
     RESOLVED = "resolved", "Resolved"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    MERGED = "merged", "Merged"
 
 
-CLOSED_STATUSES = (Status.RESOLVED, Status.WITHDRAWN)
+CLOSED_STATUSES = (Status.RESOLVED, Status.WITHDRAWN, Status.MERGED)
 OPEN_STATUSES = tuple(status for status in Status if status not in CLOSED_STATUSES)
 
 
@@ -171,7 +173,9 @@ OPEN_STATUSES = tuple(status for status in Status if status not in CLOSED_STATUS
 # last day to refer (12 months from the latest letter; with no letter, no deadline is
 # stated), or when an ADR case on it has finished. Complaints keep the dates this needs
 # (``customer_told_at``, ``refer_by``, ``adr_case_ended_on``), written by the services that
-# write letters and record referrals.
+# write letters and record referrals. A merged duplicate's right is its survivor's.
+
+NO_RIGHT_STATUSES = (Status.WITHDRAWN, Status.MERGED)
 
 
 def referral_opens_at(complaint):
@@ -189,7 +193,7 @@ def may_refer(complaint, now=None):
     opens_at = referral_opens_at(complaint)
     return (
         opens_at is not None and now >= opens_at
-        and complaint.status != Status.WITHDRAWN
+        and complaint.status not in NO_RIGHT_STATUSES
         and (complaint.refer_by is None or uk_today(now) <= complaint.refer_by)
         and complaint.adr_case_ended_on is None
     )
@@ -200,7 +204,7 @@ def may_refer_q(now):
     return (
         Q(adr_rights=True)
         & (Q(adr_opens_at__lte=now) | Q(customer_told_at__lte=now))
-        & ~Q(status=Status.WITHDRAWN)
+        & ~Q(status__in=NO_RIGHT_STATUSES)
         & (Q(refer_by__isnull=True) | Q(refer_by__gte=uk_today(now)))
         & Q(adr_case_ended_on__isnull=True)
     )

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
+from accounts.admin_site import PortalModelAdmin
 from complaints.admin_base import BoundedCountAdmin, ReadOnlyAdmin
 from complaints.models import Complaint, ComplaintAccess
 from complaints.tracking import normalise_tracking_number
@@ -26,7 +27,7 @@ class StaffFilter(admin.SimpleListFilter):
 
 
 @admin.register(ComplaintAccess)
-class ComplaintAccessAdmin(BoundedCountAdmin, ReadOnlyAdmin):
+class ComplaintAccessAdmin(PortalModelAdmin, BoundedCountAdmin, ReadOnlyAdmin):
     """Who saw whose complaint: read by complaint managers, changed and deleted by nobody."""
 
     list_display = ["at", "staff", "kind", "complaint"]

@@ -23,7 +23,12 @@ class BoundedCountPaginator(Paginator):
 
     def __init__(self, *args, page_number=1, **kwargs):
         super().__init__(*args, **kwargs)
-        self.reach = (min(max(page_number, 1), MAX_PAGE) + PAGES_AHEAD) * self.per_page
+        self.reach = self.reach_for(page_number, self.per_page)
+
+    @staticmethod
+    def reach_for(page_number, per_page):
+        """Return how many rows a list counts up to when showing page ``page_number``."""
+        return (min(max(page_number, 1), MAX_PAGE) + PAGES_AHEAD) * per_page
 
     @cached_property
     def count(self):
@@ -44,9 +49,14 @@ class BoundedCountAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        page = request.GET.get("p", "1")
         return BoundedCountPaginator(queryset, per_page, orphans, allow_empty_first_page,
-                                     page_number=int(page) if page.isdecimal() else 1)
+                                     page_number=self.page_number(request))
+
+    @staticmethod
+    def page_number(request):
+        """Return the page of the list asked for (1 for anything that is not a number)."""
+        page = request.GET.get("p", "1")
+        return int(page) if page.isdecimal() else 1
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

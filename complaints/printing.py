@@ -23,15 +23,16 @@ def write_letter(*, complaint, kind, context, event=None, template=None):
 
     It is written from its kind's template, or from ``template`` where a kind has several.
     """
+    large_print = complaint.customer.wants_large_print
     page = render_to_string(template or TEMPLATES[kind], {
         **context,
         "kind": kind,
         "event": event,
         "provider": settings.PROVIDER,
         "letter_date": uk_today(),
-        "large_print": complaint.customer.wants_large_print,
+        "large_print": large_print,
     })
-    return PostalLetter.objects.create(complaint=complaint, kind=kind, event=event, html=page)
+    return PostalLetter.objects.create(complaint=complaint, kind=kind, event=event, html=page, large_print=large_print)
 
 
 def render_pdf(page):

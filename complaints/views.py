@@ -20,10 +20,10 @@ from complaints.forms import (
     TrackForm,
     WithdrawForm,
 )
-from complaints.models import AccessKind, Complaint
+from complaints.models import AccessKind, Attachment, Complaint, Event
 from complaints.tracking import normalise_tracking_number
 from complaints_portal.ratelimit import rate_limit
-from ombudsman.models import Scheme
+from ombudsman.models import Letter, Scheme
 
 COMPLAINTS_PER_PAGE = 20
 
@@ -41,7 +41,8 @@ def _own_complaint(request, tracking_number):
 def mine(request):
     if request.user.is_staff:
         return redirect("admin:index")
-    complaints = Complaint.objects.filter(customer=request.user).order_by("-received_at", "-id")
+    complaints = (Complaint.objects.filter(customer=request.user).select_related("merged_into")
+                  .order_by("-received_at", "-id"))
     page = Paginator(complaints, COMPLAINTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "complaints/mine.html", {"page": page})
 
@@ -85,21 +86,33 @@ def detail(request, tracking_number):
     complaint = visible_complaint(request, canonical)
     if complaint.customer_id != request.user.pk:
         return to_the_desk(complaint)
+    if complaint.merged_into_id:
+        # A duplicate's number leads its customer to the complaint it was merged into.
+        return redirect(services.survivor_of(complaint))
     return _render_detail(request, complaint)
 
 
 def _render_detail(request, complaint, *, reply_form=None, reject_form=None, deadlock_form=None):
+    # The complaint's timeline is its own and that of the duplicates merged into it, by time.
     # One read of the attachments serves both the page's list and the timeline.
-    attachments = list(complaint.attachments.for_customer())
+    ids = complaint.timeline_ids()
+    attachments = list(Attachment.objects.filter(complaint_id__in=ids).for_customer())
     attachments_by_event = defaultdict(list)
     for attachment in attachments:
         attachments_by_event[attachment.event_id].append(attachment)
     # The page only says whether the customer or our team acted: actor_id is enough, no user row.
-    timeline = [(event, attachments_by_event[event.pk]) for event in complaint.events.for_customer()]
+    events = list(Event.objects.filter(complaint_id__in=ids).for_customer())
+    # Every complaint has its filing event, so the events name the duplicates: a complaint with
+    # none merged into it reads nothing more.
+    merged_ids = {event.complaint_id for event in events} - {complaint.pk}
+    joined = _joined(merged_ids) if merged_ids else {}
+    timeline = [(event, attachments_by_event[event.pk], joined.get(event.complaint_id, {}).get("complaint"))
+                for event in events]
     return render(request, "complaints/detail.html", {
         "complaint": complaint,
         "timeline": timeline,
         "attachments": attachments,
+        "joined": list(joined.values()),
         "scheme": Scheme.objects.provider_scheme(),
         "reply_form": reply_form or ReplyForm(),
         "proposal": services.current_proposal(complaint),
@@ -107,6 +120,16 @@ def _render_detail(request, complaint, *, reply_form=None, reject_form=None, dea
         "can_ask_for_deadlock": services.may_request_deadlock_letter(complaint),
         "deadlock_form": deadlock_form or DeadlockRequestForm(),
     })
+
+
+def _joined(complaint_ids):
+    """Return the duplicates merged into a complaint, by id: each with its letters, oldest first."""
+    joined = {duplicate.pk: {"complaint": duplicate, "letters": []}
+              for duplicate in Complaint.objects.filter(pk__in=complaint_ids).order_by("received_at", "pk")}
+    letters = Letter.objects.filter(complaint_id__in=complaint_ids).defer("pdf", "html").order_by("created_at", "pk")
+    for letter in letters:
+        joined[letter.complaint_id]["letters"].append(letter)
+    return joined
 
 
 def _act(request, complaint, action, success, **kwargs):
@@ -182,13 +205,15 @@ def attachment(request, tracking_number, pk):
     if unverified := access.second_factor_first(request):
         return unverified
     complaint = visible_complaint(request, tracking_number)
-    attachment = get_object_or_404(complaint.attachments.for_customer(), pk=pk)
+    # The complaint's page lists the files of the duplicates merged into it too.
+    attachment = get_object_or_404(Attachment.objects.filter(complaint_id__in=complaint.timeline_ids()).for_customer(),
+                                   pk=pk)
     if complaint.customer_id != request.user.pk:
         # Only staff get here (visible_complaint let them in): those who may read attachments.
         if not request.user.has_perm("complaints.view_attachment"):
             raise PermissionDenied
         response = uploads.download(attachment)
-        access.record_access(staff=request.user, kind=AccessKind.ATTACHMENT, complaint_ids=[complaint.pk])
+        access.record_access(staff=request.user, kind=AccessKind.ATTACHMENT, complaint_ids=[attachment.complaint_id])
         return response
     return uploads.download(attachment)
 
@@ -196,9 +221,11 @@ def attachment(request, tracking_number, pk):
 @rate_limit("track")
 def track(request):
     form = TrackForm(request.POST) if request.method == "POST" else TrackForm()
-    complaint = form.complaint if form.is_valid() else None
+    asked_for = form.complaint if form.is_valid() else None
+    # A duplicate's number shows the complaint it was merged into (the same customer's).
+    complaint = services.survivor_of(asked_for) if asked_for else None
     return render(request, "complaints/track.html", {
-        "form": form, "complaint": complaint, "scheme": Scheme.objects.provider_scheme(),
+        "form": form, "complaint": complaint, "asked_for": asked_for, "scheme": Scheme.objects.provider_scheme(),
         "acknowledgement": services.acknowledgement(complaint) if complaint else None,
         "last_update": services.last_update(complaint) if complaint else None,
     })

@@ -137,6 +137,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# 24-hour times wherever Django formats one (the admin's lists and pages): see the module.
+FORMAT_MODULE_PATH = ["complaints_portal.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -15,7 +15,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 import clock
-from complaints.admin_base import PAGES_AHEAD, AccessLoggedAdmin, BoundedCountAdmin, ReadOnlyAdmin
+from accounts.admin_site import PortalModelAdmin
+from complaints.admin_base import AccessLoggedAdmin, BoundedCountAdmin, BoundedCountPaginator, ReadOnlyAdmin
 from complaints.models import AccessKind, Complaint, ComplaintAccess, OutgoingEmail, RootCause
 from complaints.tracking import normalise_tracking_number
 from desk import (
@@ -23,6 +24,7 @@ from desk import (
     changelist,
     complaint_page,
     intake,
+    merge,
     permissions,
     print_queue,
     queue,
@@ -32,7 +34,7 @@ from ombudsman.models import Letter, LetterStatus, Referral
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(BoundedCountAdmin):
+class ComplaintAdmin(PortalModelAdmin, BoundedCountAdmin):
     list_display = ["tracking_number", "why", "time_left", "status", "customer_name", "about", "agent", "days_open",
                     "flags"]
     list_filter = [
@@ -74,8 +76,7 @@ class ComplaintAdmin(BoundedCountAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        page = request.GET.get("p", "1")
-        reach = ((int(page) if page.isdecimal() else 1) + PAGES_AHEAD) * self.list_per_page
+        reach = BoundedCountPaginator.reach_for(self.page_number(request), self.list_per_page)
         counts = changelist.view_counts(request.user, reach)
         current = changelist.ViewFilter.current(request.GET)
         views = [{"value": view, "label": view.label, "title": queue.view_title(view), "count": counts[view],
@@ -183,7 +184,11 @@ class ComplaintAdmin(BoundedCountAdmin):
         return [
             path("<int:pk>/act/<slug:action>/", view(self.act_view), name="desk_act"),
             path("<int:pk>/attachments/<int:attachment_id>/", view(self.attachment_view), name="desk_attachment"),
+            path("<int:pk>/merge/", view(self.merge_view), name="desk_merge"),
             path("print-queue/", view(self.print_queue_view), name="desk_print_queue"),
+            path("print-queue/all/", view(print_queue.print_all), name="desk_print_all"),
+            path("print-queue/all.pdf", view(print_queue.print_all_pdf), name="desk_print_all_pdf"),
+            path("print-queue/all/posted/", view(print_queue.mark_all_posted), name="desk_print_all_posted"),
             path("print-queue/<slug:source>/<int:pk>.pdf", view(print_queue.pdf), name="desk_print_pdf"),
             path("print-queue/<slug:source>/<int:pk>/posted/", view(print_queue.mark_posted),
                  name="desk_print_posted"),
@@ -196,6 +201,9 @@ class ComplaintAdmin(BoundedCountAdmin):
     def act_view(self, request, pk, action):
         return complaint_page.act(request, self, pk, action)
 
+    def merge_view(self, request, pk):
+        return merge.merge_view(request, self, pk)
+
     def attachment_view(self, request, pk, attachment_id):
         return complaint_page.attachment(request, pk, attachment_id)
 
@@ -207,7 +215,7 @@ class ComplaintAdmin(BoundedCountAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(AccessLoggedAdmin, BoundedCountAdmin, ReadOnlyAdmin):
+class OutgoingEmailAdmin(PortalModelAdmin, AccessLoggedAdmin, BoundedCountAdmin, ReadOnlyAdmin):
     """Emails are read-only: the outbox sends and retries them. Opening one is logged."""
 
     access_kind = AccessKind.EMAIL
@@ -225,7 +233,7 @@ class OutgoingEmailAdmin(AccessLoggedAdmin, BoundedCountAdmin, ReadOnlyAdmin):
 
 
 @admin.register(RootCause)
-class RootCauseAdmin(admin.ModelAdmin):
+class RootCauseAdmin(PortalModelAdmin):
     """The root causes agents choose from; managers keep the list, and retire rather than delete."""
 
     list_display = ["name", "is_active"]

@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -26,12 +26,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from complaints import access, services, uploads
-from complaints.models import AccessKind, Attachment, Complaint, Status
+from complaints.models import AccessKind, Attachment, Complaint, Event, OutgoingEmail, PostalLetter, Status
 from desk import forms, permissions, saved_replies
 from desk.changelist import clock_badge, days_open, staff_for_assignment
 from ombudsman import services as adr_services
 from ombudsman.letters import LetterContentError
-from ombudsman.models import Referral
+from ombudsman.models import Letter, Referral
 
 
 class Refused(Exception):
@@ -163,7 +163,8 @@ ACTIONS = {
                       preview=_preview_resolve),
     "deadlock": Action("Put into deadlock", forms.DeadlockForm, _deadlock, _can_move(Status.DEADLOCK), danger=True,
                        preview=_preview_deadlock),
-    "reopen": Action("Reopen", forms.ReasonForm, _reopen, lambda complaint, referral: complaint.is_closed),
+    "reopen": Action("Reopen", forms.ReasonForm, _reopen,
+                     lambda complaint, referral: complaint.is_closed and complaint.can_move_to(Status.INVESTIGATING)),
     "change_received_date": Action("Correct the date received", forms.ReceivedDateForm, _change_received_date),
     "record_referral": Action("Record an ombudsman referral", forms.ReferralForm, _record_referral,
                               lambda complaint, referral: referral is None and complaint.is_adr_eligible()),
@@ -173,7 +174,7 @@ ACTIONS = {
 
 
 def _complaint(model_admin, request, pk):
-    queryset = model_admin.get_queryset(request).select_related("customer", "assigned_to", "root_cause")
+    queryset = model_admin.get_queryset(request).select_related("customer", "assigned_to", "root_cause", "merged_into")
     complaint = get_object_or_404(queryset, pk=pk)
     if not model_admin.has_view_permission(request, complaint):
         raise PermissionDenied
@@ -205,10 +206,13 @@ def show(request, model_admin, pk, bound=None, changes=None):
         form = bound[1] if bound and bound[0] == name else action.form(prefix=name)
         actions.append({"name": name, "action": action, "form": form, "open": bool(bound and bound[0] == name),
                         "url": reverse("admin:desk_act", args=[complaint.pk, name])})
-    events = list(complaint.events.select_related("actor").prefetch_related(
+    # The complaint's own records and those of the duplicates merged into it, as one.
+    ids = complaint.timeline_ids()
+    events = list(Event.objects.filter(complaint_id__in=ids).select_related("actor")
+                  .annotate(on_complaint=F("complaint__tracking_number")).prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id"))
     ))
-    letters = list(complaint.letters.defer("pdf", "html").order_by("letter_date", "pk"))
+    letters = list(Letter.objects.filter(complaint_id__in=ids).defer("pdf", "html").order_by("letter_date", "pk"))
     latest_letter = letters[-1] if letters else None
     band, words = clock_badge(complaint, latest_letter.get_status_display() if latest_letter else None)
     context = {
@@ -220,16 +224,19 @@ def show(request, model_admin, pk, bound=None, changes=None):
         "clock": {"band": band, "words": words, "days_open": days_open(complaint),
                   "may_refer": complaint.is_adr_eligible(), "latest_letter": latest_letter},
         "events": events,
-        "seen_event": max((event.pk for event in events), default=0),
+        "seen_event": max((event.pk for event in events if event.complaint_id == complaint.pk), default=0),
         "changes": changes,
         "others_here": access.others_here(complaint, staff=request.user),
         "saved_replies": (saved_replies.for_complaint(complaint, agent=request.user)
                           if {item["name"] for item in actions} & {"reply", "request_information"} else []),
-        "attachments": complaint.attachments.select_related("uploaded_by"),
+        "attachments": Attachment.objects.filter(complaint_id__in=ids).select_related("uploaded_by"),
         "letters": letters,
-        "postal_letters": complaint.postal_letters.defer("pdf", "html"),
+        "postal_letters": PostalLetter.objects.filter(complaint_id__in=ids).defer("pdf", "html"),
         "referral": referral,
-        "emails": complaint.emails.defer("html_body", "text_body").order_by("-created_at", "-id"),
+        "emails": OutgoingEmail.objects.filter(complaint_id__in=ids).defer("html_body", "text_body")
+        .order_by("-created_at", "-id"),
+        "merged": list(complaint.merged.order_by("received_at")),
+        "can_merge": permissions.can(request.user, "merge") and not complaint.is_closed,
         "proposal": services.current_proposal(complaint),
         "actions": actions,
         "can_take": permissions.may_assign(request.user, complaint)

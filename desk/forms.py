@@ -46,8 +46,9 @@ class NoteForm(forms.Form):
 class OutcomeForm(forms.Form):
     """How a complaint is resolved, recorded for the customer and for the reports."""
 
-    upheld = forms.ChoiceField(label="Upheld?", choices=[("", "---------"), *Upheld.choices])
-    root_cause = forms.ModelChoiceField(queryset=RootCause.objects.filter(is_active=True), label="Root cause")
+    upheld = forms.ChoiceField(label="Upheld?", choices=[("", "Choose whether it was upheld"), *Upheld.choices])
+    root_cause = forms.ModelChoiceField(queryset=RootCause.objects.filter(is_active=True), label="Root cause",
+                                        empty_label="Choose a root cause")
     apology = forms.BooleanField(label="Remedy: apology", required=False)
     explanation = forms.BooleanField(label="Remedy: explanation", required=False)
     credit_amount = forms.DecimalField(label="Remedy: credit (£)", min_value=Decimal("0"), max_digits=10,
@@ -115,7 +116,7 @@ class ReferralForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("", "---------"), *Decision.choices])
+    decision = forms.ChoiceField(choices=[("", "Choose the decision"), *Decision.choices])
     decided_on = _date("Decision date", initial=uk_today)
     apology = forms.BooleanField(label="Remedy: apology", required=False)
     explanation = forms.BooleanField(label="Remedy: explanation", required=False)

@@ -16,6 +16,7 @@ ACTION_PERMISSIONS = {
     "deadlock": "complaints.change_complaint",
     "reopen": "complaints.change_complaint",
     "change_received_date": "complaints.change_complaint",
+    "merge": "complaints.change_complaint",
     "record_referral": "ombudsman.add_referral",
     "record_decision": "ombudsman.change_referral",
     "log": "complaints.add_complaint",

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin_site import PortalModelAdmin
 from desk import saved_replies
 from desk.models import SavedReply
 
@@ -17,7 +18,7 @@ def placeholder_help():
 
 
 @admin.register(SavedReply)
-class SavedReplyAdmin(admin.ModelAdmin):
+class SavedReplyAdmin(PortalModelAdmin):
     list_display = ["title", "is_active", "updated_at", "updated_by_name"]
     list_filter = ["is_active"]
     search_fields = ["title", "body"]

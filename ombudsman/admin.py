@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.admin_site import PortalModelAdmin
 from clock import uk_today
 from complaints import access, printing
 from complaints.admin_base import AccessLoggedAdmin, ReadOnlyAdmin
@@ -15,7 +16,7 @@ from ombudsman.models import Letter, LetterStatus, Scheme, SweepFailure, SweepRu
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(PortalModelAdmin):
     list_display = ["name", "short_name", "is_provider_scheme", "is_active", "phone", "website",
                     "compliance_deadline", "compliance_day_count", "award_limit"]
     list_filter = ["is_active", "is_provider_scheme"]
@@ -52,7 +53,7 @@ class WaitingPeriodPolicyForm(forms.ModelForm):
 
 
 @admin.register(WaitingPeriodPolicy)
-class WaitingPeriodPolicyAdmin(admin.ModelAdmin):
+class WaitingPeriodPolicyAdmin(PortalModelAdmin):
     """Policies are added, corrected and deleted through their services, which guard the clock."""
 
     list_display = ["effective_from", "days", "note"]
@@ -86,7 +87,7 @@ class WaitingPeriodPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(AccessLoggedAdmin):
+class LetterAdmin(PortalModelAdmin, AccessLoggedAdmin):
     """Letters are frozen: read here (each opening is logged), posted from the print queue."""
 
     access_kind = AccessKind.LETTER
@@ -142,13 +143,13 @@ class LetterAdmin(AccessLoggedAdmin):
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(ReadOnlyAdmin):
+class SweepRunAdmin(PortalModelAdmin, ReadOnlyAdmin):
     list_display = ["started_at", "finished_at", "swept_as_of", "counts", "errors"]
     readonly_fields = ["started_at", "finished_at", "swept_as_of", "counts", "errors"]
 
 
 @admin.register(SweepFailure)
-class SweepFailureAdmin(ReadOnlyAdmin):
+class SweepFailureAdmin(PortalModelAdmin, ReadOnlyAdmin):
     """What the clock sweep keeps failing on: each row stays here until the sweep handles it."""
 
     list_display = ["step", "item", "attempts", "first_failed_at", "last_failed_at", "retry_at", "short_error"]

@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from accounts.admin_site import PortalModelAdmin
 from accounts.roles import is_manager
 from clock import uk_today
 from complaints.admin_base import AccessLoggedAdmin
@@ -130,7 +131,7 @@ class NewReferralForm(django_forms.ModelForm):
 
 
 @admin.register(Referral)
-class ReferralAdmin(AccessLoggedAdmin):
+class ReferralAdmin(PortalModelAdmin, AccessLoggedAdmin):
     """A referral's page shows the case; its facts are recorded from the links at the top."""
 
     access_kind = AccessKind.REFERRAL

@@ -62,6 +62,9 @@ def ombudsman_page(request, tracking_number):
     complaint = visible_complaint(request, normalise_tracking_number(tracking_number) or "")
     if complaint.customer_id != request.user.pk:
         return to_the_desk(complaint)
+    if complaint.merged_into_id:
+        # A duplicate's number still finds the complaint it was merged into.
+        return redirect("ombudsman:refer", complaint.merged_into.tracking_number)
     panel = adr_panel(complaint)
     if not (panel["open"] or panel["expired"]) or panel["scheme"] is None:
         raise Http404("This complaint cannot go to the ombudsman.")

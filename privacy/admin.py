@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.admin_site import PortalModelAdmin
 from clock import uk_today
 from complaints.admin_base import ReadOnlyAdmin
 from complaints.models import Complaint
@@ -107,7 +108,7 @@ class SarLogInline(admin.TabularInline):
 
 
 @admin.register(SubjectAccessRequest)
-class SubjectAccessRequestAdmin(admin.ModelAdmin):
+class SubjectAccessRequestAdmin(PortalModelAdmin):
     """Each step goes through a service, which writes the request's log."""
 
     form = SubjectAccessRequestForm
@@ -216,20 +217,20 @@ class SubjectAccessRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Erasure)
-class ErasureAdmin(ReadOnlyAdmin):
+class ErasureAdmin(PortalModelAdmin, ReadOnlyAdmin):
     list_display = ["complaint", "erased_at", "retention_years", "counts"]
     search_fields = ["complaint__tracking_number"]
     date_hierarchy = "erased_at"
 
 
 @admin.register(CustomerErasure)
-class CustomerErasureAdmin(ReadOnlyAdmin):
+class CustomerErasureAdmin(PortalModelAdmin, ReadOnlyAdmin):
     list_display = ["customer", "erased_at", "reason"]
     date_hierarchy = "erased_at"
 
 
 @admin.register(AccountClosure)
-class AccountClosureAdmin(ReadOnlyAdmin):
+class AccountClosureAdmin(PortalModelAdmin, ReadOnlyAdmin):
     list_display = ["customer", "closed_at", "open_complaints", "withdrawn_complaints"]
     search_fields = ["customer__email", "customer__full_name"]
     list_select_related = ["customer"]

@@ -39,15 +39,19 @@ def open_referrals():
 def expired_complaints(now):
     """Return the complaints to anonymise as of ``now``.
 
-    Closed (resolved or withdrawn) longer than the retention period, not anonymised yet, no
-    ADR window still open (each letter's ``refer_by``, fixed from the scheme's referral window
-    when the letter was written) and no ombudsman case still open.
+    Closed (resolved, withdrawn or merged) longer than the retention period, not anonymised
+    yet, no ADR window still open (each letter's ``refer_by``, fixed from the scheme's referral
+    window when the letter was written) and no ombudsman case still open.
     """
     today = uk_today(now)
     return (
         Complaint.objects.filter(status__in=CLOSED_STATUSES, closed_at__lt=retention_cutoff(now))
         .filter(~Exists(Erasure.objects.filter(complaint=OuterRef("pk"))))
         .filter(~Exists(open_adr_windows(today).filter(complaint=OuterRef("pk"))))
+        # A merged duplicate is part of its survivor's record: it goes only after the survivor,
+        # and its letters' ADR windows keep the survivor too.
+        .filter(Q(merged_into__isnull=True) | Exists(Erasure.objects.filter(complaint=OuterRef("merged_into"))))
+        .filter(~Exists(open_adr_windows(today).filter(complaint__merged_into=OuterRef("pk"))))
         .filter(~Exists(open_referrals().filter(complaint=OuterRef("pk"))))
         .order_by("closed_at", "pk")
     )

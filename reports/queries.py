@@ -33,8 +33,12 @@ class Scope:
     agent: User | None = None
 
     def complaints(self):
-        """Return the complaints the filters select, whatever their dates."""
-        return Complaint.objects.filter(**self.lookups())
+        """Return the complaints the filters select, whatever their dates.
+
+        A duplicate merged into another complaint is no complaint of its own: the one it was
+        merged into counts for both.
+        """
+        return Complaint.objects.exclude(status=Status.MERGED).filter(**self.lookups())
 
     def lookups(self):
         """Return the filters as field lookups (which Django's admin also understands)."""

@@ -53,7 +53,8 @@ _WORKING = (Status.INVESTIGATING, Status.AWAITING_CUSTOMER, Status.RESOLUTION_PR
             Status.DEADLOCK, Status.RESOLVED, Status.WITHDRAWN)
 
 # The moves a complaint's status may make. Reopening (from resolved or withdrawn) returns
-# it to investigating and never restarts its clock.
+# it to investigating and never restarts its clock. Only complaints.services.merge_complaints
+# makes a complaint merged, and nothing moves it on: it lives on in its survivor.
 ALLOWED_TRANSITIONS = {
     Status.RECEIVED: (Status.ACKNOWLEDGED, *_WORKING),
     Status.ACKNOWLEDGED: _WORKING,
@@ -63,6 +64,7 @@ ALLOWED_TRANSITIONS = {
     Status.DEADLOCK: (Status.RESOLVED, Status.WITHDRAWN),
     Status.RESOLVED: (Status.INVESTIGATING,),
     Status.WITHDRAWN: (Status.INVESTIGATING,),
+    Status.MERGED: (),
 }
 
 
@@ -166,6 +168,12 @@ class Complaint(models.Model):
     # have waited for an answer from us (cleared when an agent answers them).
     customer_acted_at = models.DateTimeField(null=True, blank=True, editable=False)
     awaiting_reply_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # A duplicate points to the complaint it was merged into (its survivor), which shows both
+    # timelines; its own tracking number still leads there (complaints.services.merging).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="merged",
+        help_text="The complaint this duplicate was merged into.",
+    )
 
     # The outcome, recorded when the complaint is resolved.
     resolution_summary = models.TextField(blank=True)
@@ -191,6 +199,12 @@ class Complaint(models.Model):
                 | (~models.Q(status__in=CLOSED_STATUSES) & models.Q(closed_at__isnull=True)),
                 name="complaint_closed_at_when_closed",
             ),
+            # A merged complaint always says which complaint it lives on in, and only it does.
+            models.CheckConstraint(
+                condition=models.Q(status=Status.MERGED, merged_into__isnull=False)
+                | (~models.Q(status=Status.MERGED) & models.Q(merged_into__isnull=True)),
+                name="complaint_merged_into_when_merged",
+            ),
         ]
         indexes = [
             models.Index(fields=["customer", "-received_at"], name="complaint_customer_recent"),
@@ -206,7 +220,7 @@ class Complaint(models.Model):
                                   "remedy_apology", "remedy_explanation", "credit_amount", "refund_amount",
                                   "received_uk_date", "closed_uk_date"]),
             models.Index(fields=["deadlock_at"], name="complaint_deadlock_at",
-                         condition=models.Q(deadlock_at__isnull=False), include=REPORT_FILTERS),
+                         condition=models.Q(deadlock_at__isnull=False), include=[*REPORT_FILTERS, "status"]),
             # The agents' list: open complaints by deadline (the default), all of them by
             # deadline, and an agent's own open complaints by deadline. The first also serves
             # the reports' open complaints (age bands, breach forecast).
@@ -259,6 +273,13 @@ class Complaint(models.Model):
 
     def get_absolute_url(self):
         return reverse("complaints:detail", args=[self.tracking_number])
+
+    def timeline_ids(self):
+        """Return, as a subquery, the ids of this complaint and of the complaints merged into it.
+
+        A complaint's pages show the events, attachments and letters of all of them, by time.
+        """
+        return Complaint.objects.filter(models.Q(pk=self.pk) | models.Q(merged_into=self.pk)).values("pk")
 
     # --- the clock (the rules are the clock module's) ------------------------------------
 

@@ -31,6 +31,7 @@ class PostalLetter(models.Model):
         help_text="The message the letter carries.",
     )
     html = models.TextField()
+    large_print = models.BooleanField(default=False, help_text="Written in large print, as the customer asked.")
     pdf = models.BinaryField(blank=True, editable=False)
     pdf_sha256 = models.CharField("PDF SHA-256", max_length=64, blank=True)
     status = models.CharField(max_length=15, choices=PostStatus.choices, default=PostStatus.PRINT_QUEUED)

@@ -24,6 +24,7 @@ class EventKind(models.TextChoices):
     DEADLOCK = "deadlock", "Deadlock"
     OMBUDSMAN = "ombudsman", "Ombudsman"
     ERASED = "erased", "Personal data erased"
+    MERGED = "merged", "Merged"
 
 
 class AppendOnlyError(Exception):

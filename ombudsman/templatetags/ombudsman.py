@@ -1,6 +1,7 @@
 from django import template
 from django.urls import reverse
 
+from complaints.models import PostalLetter, PostStatus
 from ombudsman import views
 from ombudsman.health import clock_health, warned_open_complaints
 from ombudsman.models import Letter, LetterStatus, Referral
@@ -8,6 +9,17 @@ from ombudsman.models import Letter, LetterStatus, Referral
 register = template.Library()
 
 BANNER_COUNT_CAP = 100
+
+
+def letters_waiting_to_print():
+    """Return the letters waiting to be printed and posted, by source: the ombudsman's and the complaints app's.
+
+    The one definition of a waiting letter: the banner counts these and the desk's print queue lists them.
+    """
+    return {
+        "letter": Letter.objects.filter(status=LetterStatus.PRINT_QUEUED),
+        "postal": PostalLetter.objects.filter(status=PostStatus.PRINT_QUEUED),
+    }
 
 
 @register.simple_tag
@@ -27,7 +39,7 @@ def clock_banner(context):
         "show": True,
         "health": clock_health(),
         "failures_url": reverse("admin:ombudsman_sweepfailure_changelist") if can_see_failures else "",
-        "print_queue": Letter.objects.filter(status=LetterStatus.PRINT_QUEUED).count(),
+        "print_queue": sum(letters.count() for letters in letters_waiting_to_print().values()),
         "failing_letters": Letter.objects.filter(status=LetterStatus.PENDING).exclude(last_error="").count(),
         "compliance_overdue": Referral.objects.filter(
             complied_on__isnull=True, compliance_overdue_at__isnull=False

@@ -52,7 +52,7 @@ def test_the_desk_and_the_customer_read_the_clocks_states(live_server, browser, 
     # The desk: the breach first, in red; the deadlocked complaints last, "Customer told", never overdue.
     staff = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     staff_log_in(staff, base, agent)
-    staff.goto(f"{base}/admin/complaints/complaint/")
+    staff.goto(f"{base}/admin/complaints/complaint/?view=all")
     rows = staff.locator("#result_list tbody tr")
     expect(rows).to_have_count(5)
     expect(rows.nth(0)).to_contain_text(breach.tracking_number)
@@ -62,7 +62,7 @@ def test_the_desk_and_the_customer_read_the_clocks_states(live_server, browser, 
     for index in (2, 3, 4):
         expect(rows.nth(index).locator(".desk-clock-told")).to_contain_text("Customer told")
     expect(staff.locator("#result_list")).not_to_contain_text("Overdue")
-    shot(staff, "desk-list-1280")
+    shot(staff, "desk-clock-states-1280")
 
     # One deadlocked complaint's page says what is true.
     staff.goto(f"{base}/admin/complaints/complaint/{deadlocked[0].pk}/change/")

@@ -15,12 +15,12 @@ from tests.desk.conftest import list_url
 
 
 def run(client, action, complaints, **extra):
-    return client.post(list_url(), {"action": action, "index": 0,
+    return client.post(list_url() + "?view=all", {"action": action, "index": 0,
                                     ACTION_CHECKBOX_NAME: [complaint.pk for complaint in complaints], **extra})
 
 
 def test_the_bulk_actions_offered_change_no_status_but_acknowledgement(agent_client, complaint):
-    response = agent_client.get(list_url())
+    response = agent_client.get(list_url() + "?view=all")
 
     choices = [value for value, _ in response.context["action_form"].fields["action"].choices if value]
     assert choices == ["assign_to_me", "assign_to_agent", "acknowledge", "export_csv"]
@@ -29,7 +29,7 @@ def test_the_bulk_actions_offered_change_no_status_but_acknowledgement(agent_cli
 def test_the_rows_checkboxes_match_the_admins_own_and_carry_the_selection(agent_client, customer, agent):
     chosen, left = file_complaint(customer), file_complaint(customer)
 
-    page = agent_client.get(list_url()).content.decode()
+    page = agent_client.get(list_url() + "?view=all").content.decode()
 
     boxes = re.findall(r'<td class="action-checkbox">(.*?)</td>', page)
     expected = (f'<input type="checkbox" name="{ACTION_CHECKBOX_NAME}" value="{chosen.pk}" class="action-select" '
@@ -39,7 +39,7 @@ def test_the_rows_checkboxes_match_the_admins_own_and_carry_the_selection(agent_
     assert expected == admin.ModelAdmin.action_checkbox(admin.site.get_model_admin(Complaint), chosen)
     assert 'id="action-toggle"' in page
     value = re.search(rf'name="{ACTION_CHECKBOX_NAME}" value="(\d+)"[^>]*{chosen.tracking_number}', page)[1]
-    agent_client.post(list_url(), {"action": "assign_to_me", "index": 0, ACTION_CHECKBOX_NAME: [value]})
+    agent_client.post(list_url() + "?view=all", {"action": "assign_to_me", "index": 0, ACTION_CHECKBOX_NAME: [value]})
 
     chosen.refresh_from_db()
     left.refresh_from_db()
@@ -74,8 +74,9 @@ def test_assign_the_selection_to_an_agent_through_a_confirmation_page(agent_clie
     page = run(agent_client, "assign_to_agent", [first, second])
     assertContains(page, first.tracking_number)
     assertContains(page, "Bea Agent")
-    response = agent_client.post(list_url(), {"action": "assign_to_agent", "apply": "1", "agent": other_agent.pk,
-                                              ACTION_CHECKBOX_NAME: [first.pk, second.pk]})
+    response = agent_client.post(list_url() + "?view=all", {
+        "action": "assign_to_agent", "apply": "1", "agent": other_agent.pk, ACTION_CHECKBOX_NAME: [first.pk, second.pk],
+    })
 
     assert response.status_code == 302
     first.refresh_from_db()

@@ -97,7 +97,8 @@ def test_the_admin_banner_counts_warned_complaints_and_the_print_queue(client, m
     client.force_login(manager)
     html = client.get("/admin/").content.decode()
     assert "1 open complaint reaches the end of the ADR waiting period" in html
-    assert "1 letter waiting to be printed and posted" in html
+    # The letter, and the acknowledgement of the due complaint by post.
+    assert "2 letters waiting to be printed and posted" in html
 
 
 def test_the_admin_banner_counts_warned_complaints_without_sorting_them(client, manager, customer):

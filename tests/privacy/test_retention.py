@@ -129,3 +129,21 @@ def test_celery_beat_runs_the_job_daily(old_complaint):
     assert settings.CELERY_BEAT_SCHEDULE["anonymise-expired"]["task"] == tasks.anonymise_expired.name
     tasks.anonymise_expired.delay()
     assert Complaint.objects.get(pk=old_complaint.pk).description == ""
+
+
+def test_a_merged_duplicate_goes_only_after_the_complaint_it_was_merged_into(customer, agent):
+    # Merged in 2019, so the duplicate's own closing is years before the survivor's.
+    duplicate = story(customer, agent, received=uk(2019, 3, 1, 10))
+    survivor = story(customer, agent, received=uk(2019, 3, 2, 10))
+    with at(uk(2019, 3, 5, 10)):
+        complaint_services.merge_complaints(survivor=survivor, duplicate=duplicate, actor=agent)
+    with at(uk(2021, 6, 1, 12)):
+        complaint_services.resolve_complaint(complaint=survivor, agent=agent, summary="Credited Dana £20.",
+                                             upheld="partly", credit_amount=20)
+
+    retention.anonymise_expired(now=uk(2026, 1, 1))
+    assert not anonymised(duplicate) and not anonymised(survivor)
+
+    retention.anonymise_expired(now=uk(2027, 6, 2))
+    retention.anonymise_expired(now=uk(2027, 6, 2))
+    assert anonymised(survivor) and anonymised(duplicate)

@@ -32,6 +32,9 @@ NOT_COMPLAINT_DATA = {
     "admin:complaints_complaint_add": "the form to log a new complaint",
     "admin:complaints_complaint_history": "Django's change history, which no desk change writes",
     "admin:desk_print_queue": "the list of letters waiting to be printed; each PDF is logged",
+    "admin:desk_merge": "the form asking for the duplicate's tracking number (the customer's name, as the list "
+                        "shows it); the preview of a merge records both complaints",
+    "admin:desk_savedreply_changelist": "the managers' saved replies", "admin:desk_savedreply_add": "ditto",
     "admin:complaints_complaintaccess_changelist": "the access log itself",
     "admin:complaints_complaintaccess_change": "the access log itself",
     "admin:complaints_complaintaccess_history": "the access log itself",

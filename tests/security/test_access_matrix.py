@@ -36,6 +36,7 @@ POST_REFUSALS = {
     "complaints:request_deadlock_letter": row(LOGIN, None, 404, 403, 403),
     "admin:desk_act": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, None, None),
     "admin:desk_print_posted": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, None, None),
+    "admin:desk_print_all_posted": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, None, None),
 }
 
 

@@ -1,0 +1,1 @@
+"""The portal's date and time formats (settings.FORMAT_MODULE_PATH), over Django's own."""
