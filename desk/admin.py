@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
-import clock
 from accounts.admin_site import PortalModelAdmin
 from complaints.admin_base import AccessLoggedAdmin, BoundedCountAdmin, BoundedCountPaginator, ReadOnlyAdmin
 from complaints.models import AccessKind, Complaint, ComplaintAccess, OutgoingEmail, RootCause
@@ -35,8 +34,8 @@ from ombudsman.models import Letter, LetterStatus, Referral
 
 @admin.register(Complaint)
 class ComplaintAdmin(PortalModelAdmin, BoundedCountAdmin):
-    list_display = ["tracking_number", "why", "time_left", "status", "customer_name", "about", "agent", "days_open",
-                    "flags"]
+    list_display = ["tracking_number", "why", "time_left", "status_words", "customer_name", "about", "agent",
+                    "days_open", "flags"]
     list_filter = [
         changelist.ViewFilter, changelist.StatusFilter, "product", "category", "channel", changelist.AgentFilter,
         changelist.ClockFilter, changelist.VulnerableFilter, changelist.AdrEligibleFilter,
@@ -110,13 +109,16 @@ class ComplaintAdmin(PortalModelAdmin, BoundedCountAdmin):
 
     @admin.display(description="why here")
     def why(self, complaint):
-        reason = queue.reason(complaint)
-        words = clock.state(complaint).label if reason == queue.Reason.OTHER else reason.label
+        reason, words = queue.reason(complaint), queue.reason_words(complaint)
         unread = complaint.customer_acted_at is not None and (
             complaint.seen_at is None or complaint.customer_acted_at > complaint.seen_at)
         mark = format_html(' <span class="desk-unread" title="{}">Unread</span>',
                            "The customer acted since you last opened this complaint") if unread else ""
         return format_html('<span class="desk-why desk-why-{}">{}</span>{}', reason, words, mark)
+
+    @admin.display(description="status", ordering="status")
+    def status_words(self, complaint):
+        return queue.status_label(complaint.status)
 
     @admin.display(description="about")
     def about(self, complaint):

@@ -17,7 +17,7 @@ import clock
 from common.spreadsheets import safe_text
 from complaints import access, services
 from complaints.models import AccessKind, Status
-from desk import permissions
+from desk import permissions, queue
 from desk.changelist import clock_badge, days_open, staff_for_assignment
 from ombudsman.models import LetterStatus
 
@@ -112,7 +112,7 @@ def _rows(queryset):
         letter = LetterStatus(complaint.letter_status).label if complaint.letter_status else ""
         yield [_cell(value) for value in (
             complaint.tracking_number, customer.full_name, customer.email, complaint.get_product_display(),
-            complaint.get_category_display(), complaint.get_channel_display(), complaint.get_status_display(),
+            complaint.get_category_display(), complaint.get_channel_display(), queue.status_label(complaint.status),
             complaint.assigned_to.full_name if complaint.assigned_to else "",
             clock.uk_time(complaint.received_at).strftime("%Y-%m-%d %H:%M"),
             complaint.adr_deadline_date.isoformat(), days_open(complaint, now), clock_badge(complaint, letter, now)[1],

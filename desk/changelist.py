@@ -54,7 +54,8 @@ class StatusFilter(admin.SimpleListFilter):
             == cls.OPEN
 
     def lookups(self, request, model_admin):
-        return [(self.OPEN, "Open"), *Status.choices, (self.ALL, "All")]
+        return [(self.OPEN, "Open"), *((value, queue.status_label(value)) for value in Status.values),
+                (self.ALL, "All")]
 
     def choices(self, changelist):
         current = self.value() or (self.OPEN if self.default_applies else self.ALL)

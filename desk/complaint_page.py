@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from complaints import access, services, uploads
 from complaints.models import AccessKind, Attachment, Complaint, Event, OutgoingEmail, PostalLetter, Status
-from desk import forms, permissions, saved_replies
+from desk import forms, permissions, queue, saved_replies
 from desk.changelist import clock_badge, days_open, staff_for_assignment
 from ombudsman import services as adr_services
 from ombudsman.letters import LetterContentError
@@ -220,6 +220,7 @@ def show(request, model_admin, pk, bound=None, changes=None):
         "opts": Complaint._meta,
         "title": f"Complaint {complaint.tracking_number}",
         "complaint": complaint,
+        "status_words": queue.status_label(complaint.status),
         "customer": complaint.customer,
         "clock": {"band": band, "words": words, "days_open": days_open(complaint),
                   "may_refer": complaint.is_adr_eligible(), "latest_letter": latest_letter},

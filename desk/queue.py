@@ -14,6 +14,14 @@ from django.db.models import Case, Q, Value, When
 import clock
 from clock import CLOSED_STATUSES, ClockState, Status
 
+# Statuses as staff say them, where the customer's own words read wrong on the desk.
+STAFF_STATUS_LABELS = {Status.AWAITING_CUSTOMER: "Waiting for the customer"}
+
+
+def status_label(status):
+    """Return a complaint status as the desk says it."""
+    return STAFF_STATUS_LABELS.get(status, Status(status).label)
+
 
 class Reason(models.TextChoices):
     BREACH = "breach", "Breach"
@@ -36,6 +44,16 @@ def reason(complaint, now=None):
     if complaint.adr_rights and complaint.customer_told_at is None:
         return Reason.RUNNING
     return Reason.OTHER
+
+
+def reason_words(complaint, now=None):
+    """Say why a complaint is where it is, as its row in the queue says it."""
+    why = reason(complaint, now)
+    if why != Reason.OTHER:
+        return why.label
+    if not complaint.adr_rights:
+        return "No ADR rights"
+    return clock.state(complaint, now).label
 
 
 def reason_q(value, now):

@@ -44,7 +44,7 @@ def test_the_list_shows_the_columns_agents_work_from(agent_client, customer, age
     cells = row_cells(response, complaint)
     assert cells["days_open"] == "10"
     assert cells["about"] == "GoToMeeting<br><small>Service fault · Web</small>"
-    assert cells["status"] == "Received"
+    assert cells["status_words"] == "Received"
     assert cells["agent"] == "Alex Agent"
     assert cells["customer_name"] == "Dana Customer<br><small>dana.customer@example.com</small>"
     assert ">46 d left<" in cells["time_left"]

@@ -77,7 +77,8 @@ def test_each_row_says_why_it_is_there(morning, agent_client, queue_of_every_kin
     page = agent_client.get(list_url()).content.decode()
 
     for name, words in (("breach", "Breach"), ("replied", "Customer replied"), ("new", "New"),
-                        ("running_later", "Clock running"), ("told", "Customer told")):
+                        ("running_later", "Clock running"), ("told", "Customer told"),
+                        ("no_rights", "No ADR rights")):
         row = next(row for row in page.split("<tr") if made[name].tracking_number in row)
         assert f">{words}</span>" in row, (name, row)
 
@@ -208,3 +209,14 @@ def test_the_list_takes_the_same_queries_whatever_the_view_and_page_size(morning
         return len(captured)
 
     assert len({queries(view, per_page) for view in queue.View for per_page in (2, 50)}) == 1
+
+
+def test_the_desk_says_a_complaint_waits_for_the_customer_in_its_own_words(morning, agent_client, customer, agent):
+    complaint = working(received(customer, 5), agent)
+    services.request_information(complaint=complaint, agent=agent, body="Which meeting?")
+
+    row = _row(agent_client, complaint)
+    page = agent_client.get(page_url(complaint)).content.decode()
+
+    assert ">Waiting for the customer<" in row and "Waiting for your reply" not in row
+    assert '<strong id="desk-status">Waiting for the customer</strong>' in page

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from complaints.models import Channel, Complaint
 from desk import queue
 from desk.models import SavedReply
+from desk.print_queue import waiting
 
 
 def test_the_demo_morning_is_written_once_through_the_services(db):
@@ -19,3 +20,5 @@ def test_the_demo_morning_is_written_once_through_the_services(db):
     assert queue.reason(web) == queue.Reason.CUSTOMER and web.customer_acted_at is not None
     phoned = mine.get(channel=Channel.PHONE)
     assert phoned.received_at < web.received_at
+    [by_post] = waiting()
+    assert by_post["large_print"] and by_post["letter"].complaint.channel == Channel.LETTER

@@ -12,9 +12,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import PreferredContact, PreferredFormat, User
 from complaints import services
 from complaints.models import Category, Channel, Product
+from desk import services as desk_services
 from desk.models import SavedReply
 from desk.saved_replies import save_saved_reply
 
@@ -33,10 +34,13 @@ SAVED_REPLIES = (
 )
 # The demo customer's matter, complained about by phone first and then on the web.
 MATTER = "I was charged twice for GoToMeeting in November."
+# A customer with no email, who asked for large print: their acknowledgement waits in the print queue.
+BY_POST = {"full_name": "Pat Postlethwaite", "address": "4 Mill Lane\nHebden Bridge", "postcode": "HX7 8AB",
+           "phone": "01422 800123"}
 
 
 class Command(BaseCommand):
-    help = "Add saved replies and a demo morning's complaints to the desk (once)."
+    help = "Add saved replies and a demo morning's complaints and letters to the desk (once)."
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even with PORTAL_ENV=production.")
@@ -53,6 +57,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             added = self.saved_replies(manager)
             morning = self.morning(agent=agent, customer=customer)
+            self.letter_by_post(agent=agent)
         self.stdout.write(f"Desk demo: {added} saved replies added; "
                           + ("a customer's reply and a phone complaint to merge are waiting for "
                              f"{agent.full_name}." if morning else "the morning's complaints were already there."))
@@ -88,3 +93,18 @@ class Command(BaseCommand):
         services.add_customer_message(complaint=online, customer=customer,
                                       body="Both payments were on 3 November, £29.00 each.")
         return True
+
+    def letter_by_post(self, *, agent):
+        """Log a letter from a customer who gets large-print letters by post (once)."""
+        if User.objects.filter(full_name=BY_POST["full_name"], is_staff=False).exists():
+            return
+        customer = User(**BY_POST, preferred_contact=PreferredContact.POST,
+                        preferred_format=PreferredFormat.LARGE_PRINT, support_consent_at=timezone.now(),
+                        accessibility_needs="Large print, please: I am partially sighted.")
+        desk_services.log_complaint(
+            agent=agent, customer=customer, product=Product.GOTOWEBINAR, category=Category.SERVICE_FAULT,
+            description="My webinar on 2 December cut off after twenty minutes, with forty people watching.",
+            desired_outcome="A month's refund and an explanation.", channel=Channel.LETTER,
+            received_at=timezone.now() - timedelta(days=1),
+            backdate_reason="The letter is dated and was delivered yesterday.",
+        )
