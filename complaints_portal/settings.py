@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "privacy",
     "desk",
     "reports",
+    "mailin",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,23 @@ if REDIS_URL and REPORTS_CACHE_SECONDS:
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=6)
 RETENTION_BATCH = env.int("RETENTION_BATCH", default=100)
 SAR_RESPONSE_MONTHS = env.int("SAR_RESPONSE_MONTHS", default=1)
+
+# Mail in: the mailbox the portal reads (imaps://user:password@host/INBOX; off when empty),
+# how often beat reads it, the largest message it reads into a complaint (larger ones wait for
+# review, kept whole), the address customers reply to (the mailbox's; emails to customers say
+# it in Reply-To), and the receiving server's name in Authentication-Results headers, the only
+# ones trusted to say a sender is who they claim.
+MAIL_IN_URL = env("MAIL_IN_URL", default="")
+MAIL_IN_MINUTES = env.int("MAIL_IN_MINUTES", default=2)
+MAIL_IN_MAX_BYTES = env.int("MAIL_IN_MAX_BYTES", default=25 * 1024 * 1024)
+MAIL_IN_ADDRESS = env("MAIL_IN_ADDRESS", default="")
+MAIL_IN_AUTHSERV_ID = env("MAIL_IN_AUTHSERV_ID", default="")
+if MAIL_IN_URL:
+    CELERY_BEAT_SCHEDULE["fetch-mail"] = {
+        "task": "mailin.tasks.fetch_mail",
+        "schedule": timedelta(minutes=MAIL_IN_MINUTES),
+        "options": {"expires": MAIL_IN_MINUTES * 60},
+    }
 
 # The outbox: how often and for how long a failing email is retried before it is
 # marked failed for agents to see.
