@@ -37,11 +37,17 @@ def absolute_url(path):
     return f"{settings.SITE_URL}{path}"
 
 
-def queue_email(*, kind, to, template, context, complaint=None):
-    """Save an email to send and have it delivered once the transaction commits."""
+def queue_email(*, kind, to, template, context, complaint=None, to_customer=False):
+    """Save an email to send and have it delivered once the transaction commits.
+
+    An email ``to_customer`` about a ``complaint`` asks for replies at the portal's mailbox
+    (MAIL_IN_ADDRESS as it is now), so the customer's answer comes back to the complaint;
+    staff's emails, and emails about no complaint, ask for none.
+    """
     subject, text, html = render_email(template, context)
+    reply_to = settings.MAIL_IN_ADDRESS if to_customer and complaint is not None else ""
     email = OutgoingEmail.objects.create(
-        kind=kind, to=to, subject=subject, text_body=text, html_body=html, complaint=complaint
+        kind=kind, to=to, subject=subject, text_body=text, html_body=html, complaint=complaint, reply_to=reply_to
     )
     transaction.on_commit(lambda: enqueue("complaints.tasks.deliver_email", email.pk))
     return email
@@ -97,7 +103,8 @@ def deliver(email_id, now=None):
         return None
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.text_body, to=[email.to],
-        from_email=settings.DEFAULT_FROM_EMAIL, headers={"Message-ID": email.message_id},
+        from_email=settings.DEFAULT_FROM_EMAIL, reply_to=[email.reply_to] if email.reply_to else None,
+        headers={"Message-ID": email.message_id},
     )
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")

@@ -229,8 +229,8 @@ class OutgoingEmailAdmin(PortalModelAdmin, AccessLoggedAdmin, BoundedCountAdmin,
     list_select_related = ["complaint"]
     # Newest first by id (indexed), counted only a few pages ahead, like the complaint list.
     ordering = ["-pk"]
-    readonly_fields = ["kind", "complaint", "to", "subject", "text_body", "message_id", "status", "attempts",
-                       "next_attempt_at", "last_error", "created_at", "sent_at"]
+    readonly_fields = ["kind", "complaint", "to", "reply_to", "subject", "text_body", "message_id", "status",
+                       "attempts", "next_attempt_at", "last_error", "created_at", "sent_at"]
     exclude = ["html_body"]
 
 

@@ -3,8 +3,9 @@
 Claims, retries and backoff are the outbox's (``complaints.outbox``): a worker claims a
 letter with a compare-and-swap that moves its lease forward, so two workers never send it
 at once, and a worker that dies mid-send leaves it pending for the sweep to retry. The
-Message-ID is the letter's own, so a repeat is the same message. An email that fails for
-good falls back to post.
+Message-ID is the letter's own, so a repeat is the same message. A letter is always to the
+customer, so it asks for replies at the portal's mailbox (MAIL_IN_ADDRESS). An email that
+fails for good falls back to post.
 """
 
 import logging
@@ -36,6 +37,7 @@ def deliver(letter_id, now=None):
         subject=" ".join(render_to_string("ombudsman/email/letter_subject.txt", context).split()),
         body=render_to_string("ombudsman/email/letter_body.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL, to=[letter.to_email],
+        reply_to=[letter.reply_to] if letter.reply_to else None,
         headers={"Message-ID": letter.message_id},
     )
     message.attach(letter.filename, pdf, "application/pdf")

@@ -78,6 +78,7 @@ def write(*, complaint, kind, now=None, reason="", scheme=None):
         complaint=complaint, kind=kind, letter_date=letter_date, refer_by=refer_by, scheme=scheme,
         scheme_details=details, large_print=large_print, text=text, html=page,
         delivery=Delivery.EMAIL if by_email else Delivery.POST, to_email=customer.email if by_email else "",
+        reply_to=settings.MAIL_IN_ADDRESS if by_email else "",
         status=LetterStatus.PENDING,
     )
 

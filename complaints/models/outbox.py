@@ -26,7 +26,8 @@ class OutgoingEmail(models.Model):
 
     A task enqueued on commit delivers it; a periodic retry picks up whatever is still
     pending, so a broker or mail-server outage delays an email but never loses it. The
-    Message-ID is fixed here, so a repeated delivery after a crash is the same message.
+    Message-ID and Reply-To are fixed here, so a repeated delivery after a crash, or after
+    the settings changed, is the same message.
     """
 
     kind = models.CharField(max_length=30, choices=EmailKind.choices)
@@ -37,6 +38,11 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(max_length=300)
     text_body = models.TextField()
     html_body = models.TextField(blank=True)
+    reply_to = models.EmailField(
+        blank=True, editable=False,
+        help_text="Where the customer's answer goes: the portal's mailbox when the email was queued. "
+                  "Empty for staff's emails and those about no complaint.",
+    )
     message_id = models.CharField(max_length=200, unique=True, default=new_message_id, editable=False)
     status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

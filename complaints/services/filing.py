@@ -96,7 +96,7 @@ def _send_to_customer(complaint, *, email_kind, template, context, postal_kind, 
     customer = complaint.customer
     if _by_email(customer):
         outbox.queue_email(kind=email_kind, to=customer.email, complaint=complaint, template=template,
-                           context=context)
+                           context=context, to_customer=True)
     elif customer.address:
         letter = printing.write_letter(complaint=complaint, kind=postal_kind, context=context, event=event,
                                        template=letter_template)

@@ -57,6 +57,8 @@ class Letter(models.Model):
 
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
     to_email = models.EmailField(blank=True)
+    # Where the customer's reply goes (the portal's mailbox), fixed when the letter is written.
+    reply_to = models.EmailField(blank=True, editable=False)
     message_id = models.CharField(max_length=200, unique=True, default=new_message_id, editable=False)
     status = models.CharField(max_length=15, choices=LetterStatus.choices, default=LetterStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
