@@ -29,12 +29,16 @@ COMPLAINTS_PER_PAGE = 20
 
 
 def _own_complaint(request, tracking_number):
-    """Return a complaint the user may act on as its customer."""
+    """Return a complaint the user may act on as its customer.
+
+    A merged duplicate's number acts on the complaint it was merged into (the same customer's),
+    so a reply sent from an old page is kept there rather than refused.
+    """
     complaint = visible_complaint(request, tracking_number)
     if complaint.customer_id != request.user.pk:
         # Only staff get here: they act on complaints from the desk, never as the customer.
         raise PermissionDenied
-    return complaint
+    return services.survivor_of(complaint)
 
 
 @login_required

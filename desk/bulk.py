@@ -49,7 +49,7 @@ def assign_to_me(model_admin, request, queryset):
 
 
 class BulkAssignForm(forms.Form):
-    agent = forms.ModelChoiceField(queryset=None, label="Assign to")
+    agent = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label="Choose an agent")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -92,7 +92,13 @@ class ViewFilter(admin.SimpleListFilter):
 
     @classmethod
     def current(cls, params):
-        """Return the view the list shows (a ``queue.View``), or None for none."""
+        """Return the view the list shows (a ``queue.View``), or None for none.
+
+        A search, a status or the clock filter picks complaints of its own, closed ones too, so
+        it sets aside the view it was chosen from.
+        """
+        if params.get("q") or any(key in ("status", "clock") or key.startswith("status__") for key in params):
+            return None
         value = params.get(cls.parameter_name)
         if value in queue.View.values:
             return queue.View(value)

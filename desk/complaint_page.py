@@ -26,7 +26,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from complaints import access, services, uploads
-from complaints.models import AccessKind, Attachment, Complaint, Event, OutgoingEmail, PostalLetter, Status
+from complaints.models import (
+    BOOKKEEPING_KINDS,
+    AccessKind,
+    Attachment,
+    Complaint,
+    Event,
+    OutgoingEmail,
+    PostalLetter,
+    Status,
+)
 from desk import forms, permissions, queue, saved_replies
 from desk.changelist import clock_badge, days_open, staff_for_assignment
 from ombudsman import services as adr_services
@@ -49,6 +58,9 @@ class Action:
     preview: Any = None
 
     def is_available(self, complaint, referral):
+        # A merged duplicate is only a pointer: its survivor is worked on instead.
+        if complaint.status == Status.MERGED:
+            return False
         return self.available is None or self.available(complaint, referral)
 
 
@@ -73,6 +85,11 @@ def _reply(request, complaint, referral, form):
 def _note(request, complaint, referral, form):
     services.add_internal_note(complaint=complaint, agent=request.user, body=form.cleaned_data["body"])
     return "Internal note added."
+
+
+def _answered(request, complaint, referral, form):
+    services.record_answer_elsewhere(complaint=complaint, agent=request.user, note=form.cleaned_data["note"])
+    return "Recorded as answered; the complaint no longer waits for an answer on the desk."
 
 
 def _request_information(request, complaint, referral, form):
@@ -156,6 +173,8 @@ ACTIONS = {
     "acknowledge": Action("Acknowledge", forms.ConfirmForm, _acknowledge, _can_move(Status.ACKNOWLEDGED)),
     "reply": Action("Reply to the customer", forms.MessageForm, _reply),
     "note": Action("Add an internal note", forms.NoteForm, _note),
+    "answered": Action("Mark as answered (no message)", forms.AnsweredForm, _answered,
+                       lambda complaint, referral: complaint.awaiting_reply_since is not None),
     "request_information": Action("Ask the customer for information", forms.MessageForm, _request_information,
                                   _can_move(Status.AWAITING_CUSTOMER)),
     "propose": Action("Propose a resolution", forms.ProposeForm, _propose, _can_move(Status.RESOLUTION_PROPOSED)),
@@ -196,8 +215,10 @@ def show(request, model_admin, pk, bound=None, changes=None):
         raise PermissionDenied  # a complaint is never saved from a form; the actions post elsewhere
     complaint = _complaint(model_admin, request, pk)
     if bound is None:
-        # A page shown again with an action's errors was logged when it was opened.
-        access.record_access(staff=request.user, kind=AccessKind.COMPLAINT_PAGE, complaint_ids=[complaint.pk])
+        # The page shows the duplicates merged into the complaint too. A page shown again with
+        # an action's errors was logged when it was opened.
+        access.record_access(staff=request.user, kind=AccessKind.COMPLAINT_PAGE,
+                             complaint_ids=[complaint.pk, *complaint.merged.values_list("pk", flat=True)])
     referral = _referral(complaint)
     actions = []
     for name, action in ACTIONS.items():
@@ -206,6 +227,10 @@ def show(request, model_admin, pk, bound=None, changes=None):
         form = bound[1] if bound and bound[0] == name else action.form(prefix=name)
         actions.append({"name": name, "action": action, "form": form, "open": bool(bound and bound[0] == name),
                         "url": reverse("admin:desk_act", args=[complaint.pk, name])})
+    # What the agent typed in an action no longer possible here, so that it is not lost.
+    unsent = None
+    if bound and bound[0] not in {item["name"] for item in actions}:
+        unsent = [(field.label, value) for field in bound[1] if isinstance(value := field.value(), str) and value]
     # The complaint's own records and those of the duplicates merged into it, as one.
     ids = complaint.timeline_ids()
     events = list(Event.objects.filter(complaint_id__in=ids).select_related("actor")
@@ -227,6 +252,7 @@ def show(request, model_admin, pk, bound=None, changes=None):
         "events": events,
         "seen_event": max((event.pk for event in events if event.complaint_id == complaint.pk), default=0),
         "changes": changes,
+        "unsent": unsent,
         "others_here": access.others_here(complaint, staff=request.user),
         "saved_replies": (saved_replies.for_complaint(complaint, agent=request.user)
                           if {item["name"] for item in actions} & {"reply", "request_information"} else []),
@@ -258,14 +284,22 @@ class Stale(Exception):
 
 
 def _changes_since(complaint, seen_event):
-    """Return the customer's and staff's events added after the page's latest one (the sweep's aside)."""
+    """Return the customer's and staff's events added after the page's latest one.
+
+    The portal's own bookkeeping (letters written and posted, emails sent) does not count.
+    """
     seen = int(seen_event) if seen_event.isdecimal() else 0
-    return list(complaint.events.filter(pk__gt=seen, actor__isnull=False).select_related("actor"))
+    return list(complaint.events.filter(pk__gt=seen, actor__isnull=False).exclude(kind__in=BOOKKEEPING_KINDS)
+                .select_related("actor"))
 
 
 @require_POST
 def act(request, model_admin, pk, action):
-    """Take one action on a complaint through its service, then go back to its page."""
+    """Take one action on a complaint through its service, then go back to its page.
+
+    The page the action came from is checked first: what changed since it was loaded is shown
+    before anything else is said about the action, so nothing the agent typed is lost.
+    """
     if action not in ACTIONS:
         raise Http404("No such action.")
     if not permissions.can(request.user, action):
@@ -274,27 +308,25 @@ def act(request, model_admin, pk, action):
     referral = _referral(complaint)
     spec = ACTIONS[action]
     form = spec.form(request.POST, prefix=action)
-    if not spec.is_available(complaint, referral):
-        messages.error(request, f"“{spec.label}” is not possible on this complaint now.")
-        return redirect("admin:complaints_complaint_change", complaint.pk)
-    if not form.is_valid():
-        messages.error(request, "Please correct the errors below.")
-        return show(request, model_admin, pk, bound=(action, form))
     seen_event = request.POST.get("seen_event", "")
     try:
-        if "edit" in request.POST:
-            return show(request, model_admin, pk, bound=(action, form))
-        if spec.preview and request.POST.get("confirm") != "yes":
-            changes = _changes_since(complaint, seen_event)
-            if changes:
-                raise Stale(changes)
-            return _confirm(request, model_admin, complaint, action, form, seen_event)
         with transaction.atomic():
             # Locked, so that of two submits from one page the second sees the first's event.
             list(Complaint.objects.select_for_update().filter(pk=complaint.pk).values_list("pk"))
+            if not seen_event.isdecimal():
+                raise Refused("This page is out of date: reload it, then take the action again.")
             changes = _changes_since(complaint, seen_event)
             if changes:
                 raise Stale(changes)
+            if not spec.is_available(complaint, referral):
+                raise Refused(f"“{spec.label}” is not possible on this complaint now.")
+            if not form.is_valid():
+                messages.error(request, "Please correct the errors below.")
+                return show(request, model_admin, pk, bound=(action, form))
+            if "edit" in request.POST:
+                return show(request, model_admin, pk, bound=(action, form))
+            if spec.preview and request.POST.get("confirm") != "yes":
+                return _confirm(request, model_admin, complaint, action, form, seen_event)
             done = spec.run(request, complaint, referral, form)
     except Stale as stale:
         messages.error(request, "This complaint changed since you opened it, so nothing was done. Read what "

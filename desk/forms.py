@@ -43,6 +43,11 @@ class NoteForm(forms.Form):
     body = _text("Internal note", rows=3, help_text="Only staff see it.")
 
 
+class AnsweredForm(forms.Form):
+    note = _text("How you answered them", rows=2, help_text="For example: “Rang her at 10:15 and explained the "
+                 "refund.” Only staff see it; the customer is sent nothing.")
+
+
 class OutcomeForm(forms.Form):
     """How a complaint is resolved, recorded for the customer and for the reports."""
 

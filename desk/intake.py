@@ -109,6 +109,8 @@ class LoggedComplaintForm(ComplaintForm):
             f"Optional. {limits_in_words()} A scan of their letter or email, for example."
         )
         relabel_choice(self.fields["product"], Product.BILLING_ACCOUNT, "Billing or their account")
+        relabel_choice(self.fields["product"], "", "Choose the product or service")
+        relabel_choice(self.fields["category"], "", "Choose the kind of problem")
 
     def clean(self):
         cleaned = super().clean()

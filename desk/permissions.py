@@ -10,6 +10,7 @@ ACTION_PERMISSIONS = {
     "acknowledge": "complaints.change_complaint",
     "reply": "complaints.change_complaint",
     "note": "complaints.change_complaint",
+    "answered": "complaints.change_complaint",
     "request_information": "complaints.change_complaint",
     "propose": "complaints.change_complaint",
     "resolve": "complaints.change_complaint",

@@ -12,10 +12,11 @@ from .complaint import (
 )
 from .outbox import EmailKind, EmailStatus, OutgoingEmail
 from .postal import PostalKind, PostalLetter, PostStatus
-from .timeline import AppendOnlyError, Attachment, Event, EventKind
+from .timeline import BOOKKEEPING_KINDS, AppendOnlyError, Attachment, Event, EventKind
 
 __all__ = [
-    "ALLOWED_TRANSITIONS", "AccessKind", "ComplaintAccess", "CLOSED_STATUSES", "AppendOnlyError", "Attachment",
+    "ALLOWED_TRANSITIONS", "AccessKind", "BOOKKEEPING_KINDS", "ComplaintAccess", "CLOSED_STATUSES",
+    "AppendOnlyError", "Attachment",
     "Category", "Channel", "Complaint", "EmailKind", "EmailStatus", "Event", "EventKind",
     "OutgoingEmail", "PostalKind", "PostalLetter", "PostStatus", "Product", "RootCause", "Status", "Upheld",
 ]

@@ -27,6 +27,11 @@ class EventKind(models.TextChoices):
     MERGED = "merged", "Merged"
 
 
+# The events the portal writes to keep its own books (letters written and posted, emails sent
+# or failed, warnings to staff): none is something an agent must read before answering.
+BOOKKEEPING_KINDS = (EventKind.LETTER, EventKind.EMAIL_SENT, EventKind.EMAIL_FAILED, EventKind.DEADLINE_WARNING)
+
+
 class AppendOnlyError(Exception):
     """Raised on an attempt to change or delete a timeline event."""
 

@@ -16,6 +16,7 @@ from complaints.services.filing import (
     last_update,
     mark_customer_answered,
     mark_letter_posted,
+    record_answer_elsewhere,
     record_customer_action,
     request_information,
     withdraw_complaint,
@@ -41,6 +42,6 @@ __all__ = [
     "current_proposal", "describe_move", "file_complaint", "last_update", "mark_customer_answered",
     "mark_letter_posted", "may_request_deadlock_letter", "merge_complaints", "preview_final_answer", "preview_merge",
     "propose_resolution",
-    "record_customer_action", "reject_resolution", "reopen_complaint",
+    "record_answer_elsewhere", "record_customer_action", "reject_resolution", "reopen_complaint",
     "request_deadlock_letter", "request_information", "resolve_complaint", "survivor_of", "withdraw_complaint",
 ]

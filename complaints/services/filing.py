@@ -4,6 +4,7 @@ Each writes its timeline event in the same transaction as its change.
 """
 
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
@@ -254,21 +255,50 @@ def record_customer_action(*, complaint, at):
     Complaint.objects.filter(pk=complaint.pk).update(customer_acted_at=at)
 
 
-def mark_customer_answered(*, complaint):
-    """Record that an agent answered the customer (a message, a proposal, a final position)."""
-    Complaint.objects.filter(pk=complaint.pk, awaiting_reply_since__isnull=False).update(awaiting_reply_since=None)
+def mark_customer_answered(*, complaint, at):
+    """Record that an agent answered the customer at ``at`` (a message, a proposal, a final position).
+
+    A customer's action after ``at`` still waits for its own answer.
+    """
+    Complaint.objects.filter(pk=complaint.pk, awaiting_reply_since__isnull=False, customer_acted_at__lte=at).update(
+        awaiting_reply_since=None)
+
+
+def refuse_if_merged(complaint):
+    """Refuse to work on a merged duplicate: it is only a pointer to the complaint that carries on."""
+    merged = Complaint.objects.filter(pk=complaint.pk, status=Status.MERGED).select_related("merged_into").first()
+    if merged is not None:
+        raise TransitionNotAllowed(f"This complaint was merged into {merged.merged_into.tracking_number}: "
+                                   "work on that complaint.")
 
 
 @transaction.atomic
 def add_staff_message(*, complaint, agent, body, summary="Message from our complaints team", data=None):
     """Send the customer a message from an agent, shown on their page and emailed to them."""
+    refuse_if_merged(complaint)
     event = Event.objects.create(
         complaint=complaint, kind=EventKind.MESSAGE, actor=agent, summary=summary, body=body, data=data or {},
     )
-    mark_customer_answered(complaint=complaint)
+    mark_customer_answered(complaint=complaint, at=event.created_at)
     _send_to_customer(complaint, email_kind=EmailKind.REPLY, template="complaints/email/reply",
                       context={**_complaint_email_context(complaint), "message": event},
                       postal_kind=PostalKind.MESSAGE, event=event)
+    return event
+
+
+@transaction.atomic
+def record_answer_elsewhere(*, complaint, agent, note):
+    """Record that an agent answered the customer outside the portal (by phone, say).
+
+    A note only staff see says how; the customer no longer waits for an answer on the desk.
+    """
+    if not note.strip():
+        raise ValidationError("Say how you answered the customer.")
+    event = Event.objects.create(
+        complaint=complaint, kind=EventKind.NOTE, actor=agent, visible_to_customer=False,
+        summary="Answered the customer outside the portal", body=note,
+    )
+    mark_customer_answered(complaint=complaint, at=event.created_at)
     return event
 
 

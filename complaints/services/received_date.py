@@ -11,6 +11,7 @@ from complaints.models import (
     Event,
     EventKind,
     PostalKind,
+    Status,
 )
 from complaints.services.filing import (
     _complaint_email_context,
@@ -38,6 +39,10 @@ def change_received_date(*, complaint, received_at, reason, actor):
     if received_at > now:
         raise ValidationError({"received_at": "The date the customer first complained cannot be in the future."})
     complaint = Complaint.objects.select_for_update().select_related("customer").get(pk=complaint.pk)
+    if complaint.status == Status.MERGED:
+        # Its clock is the survivor's now: a date it was first complained is corrected there.
+        raise ValidationError({"received_at": f"This complaint was merged into "
+                                              f"{complaint.merged_into.tracking_number}: correct the date there."})
     previous = {"received_at": complaint.received_at, "adr_opens_at": complaint.adr_opens_at,
                 "waiting_period_days": complaint.waiting_period_days}
     waiting_period_days = min(complaint.waiting_period_days, WaitingPeriodPolicy.days_for(clock.uk_date(received_at)))

@@ -68,7 +68,7 @@ def declare_deadlock(*, complaint, actor, reason):
         letter.save()
     complaint = change_status(complaint=complaint, to=Status.DEADLOCK, actor=actor, reason=reason,
                               data={"letter_id": letter.pk if letter else None})
-    mark_customer_answered(complaint=complaint)
+    mark_customer_answered(complaint=complaint, at=timezone.now())
     if letter is not None:
         letter.complaint = complaint
         _letter_written(letter)

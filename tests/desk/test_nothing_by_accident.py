@@ -52,10 +52,11 @@ def test_deadlock_shows_the_letter_as_the_customer_will_read_it_and_sends_nothin
 def test_confirming_the_deadlock_writes_one_letter_even_when_sent_twice(morning, agent_client, complaint):
     data = {"seen_event": latest_event_id(complaint), "deadlock-reason": "Final.", "confirm": "yes"}
     first = agent_client.post(f"/admin/complaints/complaint/{complaint.pk}/act/deadlock/", data)
-    second = agent_client.post(f"/admin/complaints/complaint/{complaint.pk}/act/deadlock/", data, follow=True)
+    second = agent_client.post(f"/admin/complaints/complaint/{complaint.pk}/act/deadlock/", data)
 
     assert first.status_code == 302
-    assertContains(second, "is not possible on this complaint now")
+    assertContains(second, "changed since you opened it")
+    assertContains(second, "Changed since you opened this page")
     assert Letter.objects.filter(complaint=complaint, kind=LetterKind.DEADLOCK).count() == 1
 
 
@@ -140,7 +141,8 @@ def test_the_sweeps_own_letter_does_not_make_the_page_stale(morning, agent_clien
 def test_an_action_without_the_page_it_came_from_is_refused(morning, agent_client, complaint):
     response = agent_client.post(f"/admin/complaints/complaint/{complaint.pk}/act/note/", {"note-body": "Hi."})
 
-    assertContains(response, "changed since you opened it")
+    assertContains(response, "This page is out of date: reload it")
+    assertContains(response, "Hi.</textarea>")  # what was typed, kept
     assert not complaint.events.filter(kind=EventKind.NOTE).exists()
 
 
@@ -152,3 +154,46 @@ def test_the_page_says_who_else_opened_it_in_the_last_few_minutes(morning, agent
 
     morning.shift(timedelta(minutes=10))
     assertNotContains(agent_client.get(page_url(complaint)), "Bea Agent</strong> opened this complaint")
+
+
+def test_a_change_made_while_the_preview_was_read_is_shown_even_after_back_to_edit(morning, agent_client, customer,
+                                                                                    complaint):
+    seen = latest_event_id(complaint)
+    url = f"/admin/complaints/complaint/{complaint.pk}/act/deadlock/"
+    agent_client.post(url, {"seen_event": seen, "deadlock-reason": "Final."})
+    services.add_customer_message(complaint=complaint, customer=customer, body="Wait! I found the receipt.")
+
+    edited = agent_client.post(url, {"seen_event": seen, "deadlock-reason": "Final.", "edit": "yes"})
+
+    assertContains(edited, "Wait! I found the receipt.")
+    assertContains(edited, "Changed since you opened this page")
+    complaint.refresh_from_db()
+    assert complaint.status != Status.DEADLOCK
+
+
+def test_an_action_a_colleague_made_impossible_shows_the_change_and_keeps_the_text(morning, agent_client, other_agent,
+                                                                                    complaint, root_cause):
+    seen = latest_event_id(complaint)
+    services.resolve_complaint(complaint=complaint, agent=other_agent, summary="Bea resolved it.", upheld="upheld",
+                               root_cause=root_cause)
+
+    response = agent_client.post(f"/admin/complaints/complaint/{complaint.pk}/act/reply/",
+                                 {"seen_event": seen, "reply-body": "My long answer."})
+
+    assert response.status_code == 200
+    assertContains(response, "Bea resolved it.")
+    assertContains(response, "My long answer.")
+
+
+def test_the_post_rooms_bookkeeping_does_not_make_a_page_stale(morning, agent_client, customer, agent, complaint):
+    customer.preferred_contact = PreferredContact.POST
+    customer.save()
+    services.add_staff_message(complaint=complaint, agent=agent, body="A letter for you.")
+    seen = latest_event_id(complaint)
+    letter = PostalLetter.objects.filter(complaint=complaint).latest("pk")
+    services.mark_letter_posted(letter=letter, actor=agent)
+
+    response = agent_client.post(f"/admin/complaints/complaint/{complaint.pk}/act/note/",
+                                 {"seen_event": seen, "note-body": "Posted."})
+
+    assert response.status_code == 302
