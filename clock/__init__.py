@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.db import models
-from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -263,10 +263,3 @@ def state_expression(now):
     return Case(*(When(state_q(value, now), then=Value(value)) for value in ClockState),
                 output_field=models.CharField())
 
-
-def no_letter_owed():
-    """Whether the provider owes a complaint no ADR letter (one was written, or the customer has
-    no ADR rights), as an expression to order and index by: the open complaints whose letter
-    is or will be owed come first, so breaches lead the desk's queue."""
-    owed_nothing = Q(customer_told_at__isnull=False) | Q(adr_rights=False)
-    return ExpressionWrapper(owed_nothing, output_field=models.BooleanField())

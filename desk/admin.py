@@ -84,6 +84,13 @@ class ComplaintAdmin(PortalModelAdmin, BoundedCountAdmin):
                    "queue_reach": reach}
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
+    def get_changelist(self, request, **kwargs):
+        return changelist.QueueChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return changelist.QueuePaginator(queryset, per_page, orphans, allow_empty_first_page,
+                                         page_number=self.page_number(request))
+
     def get_search_results(self, request, queryset, search_term):
         # Agents type tracking numbers the way customers read them out: accept any spelling.
         canonical = normalise_tracking_number(search_term)

@@ -1,7 +1,7 @@
 """The desk's queue: why a complaint needs an agent now, and the named views agents work from.
 
 A complaint's place in the queue is said twice, for one complaint (``reason``) and for many
-(``reason_q``, ``urgency``), and a test holds the two to agreement. The order is the issue's:
+(``urgency``), and a test holds the two to agreement. The order is the issue's:
 breaches, then complaints where the customer acted last, then new complaints not yet
 acknowledged, then running clocks by days left, then the rest (the customer told, or no ADR
 letter owed).
@@ -56,27 +56,22 @@ def reason_words(complaint, now=None):
     return clock.state(complaint, now).label
 
 
-def reason_q(value, now):
-    """The complaints in the queue for ``value`` at ``now``: conditions that exclude each other."""
-    breach = clock.state_q(ClockState.BREACH, now)
-    open_ = ~Q(status__in=CLOSED_STATUSES) & ~breach
-    customer = open_ & Q(awaiting_reply_since__isnull=False)
-    new = open_ & Q(awaiting_reply_since__isnull=True, status=Status.RECEIVED)
-    running = (open_ & Q(awaiting_reply_since__isnull=True, adr_rights=True, customer_told_at__isnull=True)
-               & ~Q(status=Status.RECEIVED))
-    return {
-        Reason.BREACH: breach,
-        Reason.CUSTOMER: customer,
-        Reason.NEW: new,
-        Reason.RUNNING: running,
-        Reason.OTHER: ~breach & ~customer & ~new & ~running,
-    }[value]
-
-
 def urgency(now):
-    """Each complaint's place in the queue at ``now`` (0 first), as an expression to order by."""
-    return Case(*(When(reason_q(value, now), then=Value(rank)) for rank, value in enumerate(Reason)),
-                output_field=models.IntegerField())
+    """Each complaint's place in the queue at ``now`` (0 first), as an expression to order by.
+
+    The conditions are tried in order, as ``reason`` tries them; every column they read is in
+    the open complaints' index (complaint_open_deadline), so a page of the queue is found in
+    the index alone.
+    """
+    open_ = ~Q(status__in=CLOSED_STATUSES)
+    ranks = list(Reason)
+    return Case(
+        When(clock.state_q(ClockState.BREACH, now), then=Value(ranks.index(Reason.BREACH))),
+        When(open_ & Q(awaiting_reply_since__isnull=False), then=Value(ranks.index(Reason.CUSTOMER))),
+        When(open_ & Q(status=Status.RECEIVED), then=Value(ranks.index(Reason.NEW))),
+        When(open_ & Q(adr_rights=True, customer_told_at__isnull=True), then=Value(ranks.index(Reason.RUNNING))),
+        default=Value(ranks.index(Reason.OTHER)), output_field=models.IntegerField(),
+    )
 
 
 class View(models.TextChoices):
