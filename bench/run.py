@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.run --complaints 1000000          # the recorded run
     .venv/bin/python -m bench.run --complaints 20000 --claim 2000   # a quick one
     .venv/bin/python -m bench.run --only desk                     # one part (clock, desk, reports)
+    .venv/bin/python -m bench.run --only mailin                   # reading mail (needs Dovecot)
 
 Builds (or reuses) one PostgreSQL database of N complaints with ``manage.py seed_demo``,
 then measures, in this one process and run:
@@ -13,7 +14,9 @@ then measures, in this one process and run:
   writes their ADR letters (then everything is put back as it was);
 - rendering one letter's PDF, and ``GET /healthz``;
 - the agents' complaint list and one complaint's page in the admin (``bench/desk.py``);
-- the managers' reports page, default period and filtered (``bench/reports.py``).
+- the managers' reports page, default period and filtered (``bench/reports.py``);
+- only when asked (``--only mailin``, as it needs Dovecot): reading mail, messages a second
+  saved from an IMAP server and read (``bench/mailin.py``).
 
 Nothing measured is kept, so the dataset can be reused by the next run.
 """
@@ -29,8 +32,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/complaints_bench"
-# What a run measures, each part on its own with --only.
-PARTS = ("clock", "desk", "reports")
+# What a run measures, each part on its own with --only; mailin only when asked (it needs Dovecot).
+PARTS = ("clock", "desk", "reports", "mailin")
+DEFAULT_PARTS = ("clock", "desk", "reports")
 
 
 class Rollback(Exception):
@@ -240,7 +244,7 @@ def main():
     from django.test import Client
     from django.test.utils import override_settings
 
-    from bench import desk, reports
+    from bench import desk, mailin, reports
     from complaints.models import Complaint
 
     have = Complaint.objects.count()
@@ -253,7 +257,7 @@ def main():
     total = Complaint.objects.count()
     print(f"Dataset: {total:,} complaints in {args.database_url.rsplit('/', 1)[1]}\n")
 
-    parts = set(args.only or PARTS)
+    parts = set(args.only or DEFAULT_PARTS)
     rows = []
     with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"]):
         client = Client()
@@ -264,6 +268,8 @@ def main():
             claim_seconds, claimed = time_claim(args.claim, now)
             pdf = time_pdf(args.repeat)
             healthz = time_healthz(client, args.repeat)
+        if "mailin" in parts:
+            saving, reading, messages = mailin.time_fetch(args.repeat)
         pages = [*(desk.time_desk(client, args.repeat) if "desk" in parts else []),
                  *(reports.time_reports(client, args.repeat) if "reports" in parts else [])]
         hello_after = time_hello(client, args.repeat)
@@ -278,6 +284,11 @@ def main():
             ("Render one letter's PDF (WeasyPrint)", f"{pdf * 1000:,.0f} ms", pdf / hello),
             ("GET /healthz", f"{healthz * 1000:,.2f} ms", healthz / hello),
         ]
+    if "mailin" in parts:
+        fetching = saving + reading
+        rows += [(f"Fetch {messages} new small emails from Dovecot: save each, then read it (to review)",
+                  f"{messages / fetching:,.0f} messages/s (save {messages / saving:,.0f}/s, read "
+                  f"{messages / reading:,.0f}/s)", (fetching / messages) / hello)]
     rows += [(name, f"{seconds * 1000:,.1f} ms, {queries} SQL queries", seconds / hello)
              for name, seconds, queries in pages]
     print(f"Hello-world view (Django test client, same run): {hello * 1000:.2f} ms a request, "

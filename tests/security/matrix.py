@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -20,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import PreferredContact
 from complaints.models import AccessKind, Complaint, ComplaintAccess
+from mailin.models import InboundMessage, MailStatus
 from ombudsman import services as adr_services
 from ombudsman.models import Scheme
 from privacy import services as privacy_services
@@ -137,6 +139,11 @@ MATRIX = {
     "admin:complaints_complaintaccess_add": NOBODY,
     "admin:complaints_complaintaccess_delete": NOBODY,
     "admin:complaints_complaintaccess_history": MANAGERS_ONLY,
+    # Emails received (mail to review): agents and managers read them; a message's actions are POSTs.
+    "admin:mailin_inboundmessage_changelist": STAFF_ONLY,
+    "admin:mailin_inboundmessage_change": STAFF_ONLY,
+    "admin:mailin_original": STAFF_ONLY,
+    "admin:mailin_act": STAFF_POST_ONLY,
     # A representative set of the other models' pages.
     "admin:complaints_outgoingemail_changelist": STAFF_ONLY,
     "admin:complaints_outgoingemail_change": STAFF_ONLY,
@@ -213,6 +220,8 @@ def url_for(key, world):
         "admin:privacy_subjectaccessrequest_export": {"pk": world["sar"].pk},
         "admin:ombudsman_referral_fact": {"object_id": world["objects"]["ombudsman_referral"],
                                           "fact": "correct-decision"},
+        "admin:mailin_original": {"pk": world["objects"]["mailin_inboundmessage"]},
+        "admin:mailin_act": {"pk": world["objects"]["mailin_inboundmessage"], "action": "dismiss"},
     }
     if key in by_key:
         return reverse(key, kwargs=by_key[key])
@@ -239,6 +248,13 @@ def build_world(customer, other_customer, agent, manager):
     # The customer has letters posted; another's complaint brings an email.
     email = file_complaint(other_customer).emails.get()
     access = ComplaintAccess.objects.create(staff=agent, complaint=complaint, kind=AccessKind.COMPLAINT_PAGE)
+    # The customer's email reply, read from the mailbox onto the complaint.
+    reply = b"From: <%s>\r\nSubject: Re: my complaint\r\n\r\nThank you.\r\n" % customer.email.encode()
+    inbound = InboundMessage.objects.create(
+        mailbox="portal@127.0.0.1/INBOX", uidvalidity=1, uid=1, arrived_at=timezone.now(), size=len(reply),
+        raw=ContentFile(reply, name="message.eml"), from_address=customer.email, subject="Re: my complaint",
+        status=MailStatus.REPLY, complaint=complaint, handled_at=timezone.now(),
+    )
     clients = {ANON: Client()}
     for persona, user in ((OWNER, customer), (OTHER, other_customer), (AGENT, agent), (MANAGER, manager)):
         clients[persona] = Client()
@@ -247,7 +263,7 @@ def build_world(customer, other_customer, agent, manager):
         "complaints_complaint": complaint.pk, "complaints_outgoingemail": email.pk,
         "accounts_user": customer.pk, "ombudsman_letter": letter.pk, "ombudsman_referral": referral.pk,
         "ombudsman_scheme": Scheme.objects.provider_scheme().pk, "privacy_subjectaccessrequest": sar.pk,
-        "complaints_complaintaccess": access.pk,
+        "complaints_complaintaccess": access.pk, "mailin_inboundmessage": inbound.pk,
     }
     return {"complaint": complaint, "attachment": complaint.attachments.get(), "letter": letter,
             "postal": complaint.postal_letters.first(), "sar": sar, "objects": objects, "clients": clients,

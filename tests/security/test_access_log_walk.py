@@ -18,6 +18,9 @@ RECORDS = {
     "admin:ombudsman_letter_change": AccessKind.LETTER,
     "admin:ombudsman_letter_pdf": AccessKind.LETTER_PDF,
     "admin:complaints_outgoingemail_change": AccessKind.EMAIL,
+    # The customer's email read from the mailbox onto the complaint: its page and its original.
+    "admin:mailin_inboundmessage_change": AccessKind.EMAIL,
+    "admin:mailin_original": AccessKind.EMAIL,
     "admin:ombudsman_referral_change": AccessKind.REFERRAL,
     "admin:privacy_subjectaccessrequest_export": AccessKind.SUBJECT_ACCESS_EXPORT,
     "complaints:attachment": AccessKind.ATTACHMENT,
@@ -39,6 +42,8 @@ NOT_COMPLAINT_DATA = {
     "admin:complaints_complaintaccess_change": "the access log itself",
     "admin:complaints_complaintaccess_history": "the access log itself",
     "admin:complaints_outgoingemail_changelist": "the list of emails; each message is read (and logged) on its page",
+    "admin:mailin_inboundmessage_changelist": "the list of emails received: senders, subjects and why they wait; "
+                                              "each message is read (and logged, if it is a complaint's) on its page",
     "admin:complaints_rootcause_changelist": "the managers' list of root causes",
     "admin:ombudsman_letter_changelist": "the list of letters; each letter is read (and logged) on its page",
     "admin:ombudsman_referral_changelist": "the list of referrals; each is read (and logged) on its page",
