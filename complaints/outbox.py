@@ -25,7 +25,9 @@ CLAIM_LEASE = timedelta(minutes=5)
 
 def render_email(template, context):
     """Render the subject / text / HTML triplet ``templates/<template>_{subject,body}.*``."""
-    context = {"provider": settings.PROVIDER, "site_url": settings.SITE_URL, **context}
+    # With a mailbox the portal reads, an email may invite a reply by email.
+    context = {"provider": settings.PROVIDER, "site_url": settings.SITE_URL,
+               "mail_in_address": settings.MAIL_IN_ADDRESS, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     text = render_to_string(f"{template}_body.txt", context)
     html = render_to_string(f"{template}_body.html", context)

@@ -31,7 +31,7 @@ from mailin import parse, services
 from mailin.models import InboundMessage, MailStatus
 
 # What a message's page records in the access log when the message belongs to a complaint.
-ACCESS_KIND = AccessKind.EMAIL
+ACCESS_KIND = AccessKind.EMAIL_RECEIVED
 VIEW, CHANGE, ADD = "complaints.view_complaint", "complaints.change_complaint", "complaints.add_complaint"
 NEW, OTHER = "new", "other"
 

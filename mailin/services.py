@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 OPEN_TO_AGENTS = (MailStatus.REVIEW, MailStatus.IGNORED)
 
 
+def _by_email(message):
+    """Say, in a timeline event's data, which email a customer's message came in."""
+    return {"by": "email", "inbound_message_id": message.pk}
+
 def original(message, limit=None):
     """Return the message as it arrived (its first ``limit`` bytes if given)."""
     with message.raw.open("rb") as handle:
@@ -152,7 +156,8 @@ def _reply(message, reading, complaint, *, how):
     complaint = complaint_services.survivor_of(complaint)
     try:
         event = complaint_services.add_customer_message(
-            complaint=complaint, customer=complaint.customer, body=reading.text, attachments=reading.attachments)
+            complaint=complaint, customer=complaint.customer, body=reading.text, attachments=reading.attachments,
+            data=_by_email(message))
     except complaint_services.TransitionNotAllowed:
         return _review(message, f"A reply about {complaint.tracking_number}, which is "
                                 f"{complaint.get_status_display().lower()}: reopen it, or make a new complaint.")
@@ -254,7 +259,7 @@ def attach_to_complaint(*, message, complaint, actor):
                                                   "make a new complaint from this email."})
     text, attachments = for_timeline(message)
     event = complaint_services.add_customer_message(complaint=complaint, customer=complaint.customer, body=text,
-                                                    attachments=attachments)
+                                                    attachments=attachments, data=_by_email(message))
     _settle(message, MailStatus.REPLY, reason=message.reason, complaint=complaint, event=event, actor=actor)
     return event
 

@@ -23,6 +23,7 @@ import clock
 from complaints import access, outbox, printing
 from complaints.models import AccessKind, Complaint, EmailKind, Event, EventKind, OutgoingEmail
 from complaints.services import withdraw_complaint
+from mailin.models import InboundMessage
 from ombudsman.letters import uk_date
 from ombudsman.models import Referral
 from privacy import export, rules
@@ -96,7 +97,8 @@ def anonymise_complaint(*, complaint, now=None):
 
     Erases the description, desired outcome and resolution summary; the words of every
     timeline event (messages, notes, reasons); the attachments' files (deleted from storage
-    once this commits), names and hashes; the emails' addresses, subjects and bodies; the
+    once this commits), names and hashes; the emails' addresses, subjects and bodies, and the
+    emails received on it (their original files, senders and subjects); the
     letters' text, HTML and PDF; and the ombudsman case's reference and practical action.
     Dates, kinds, amounts, states and who acted stay, for the figures. Raises NotErasable
     unless the rules allow it now (closed long enough, no ADR window or case open).
@@ -106,11 +108,14 @@ def anonymise_complaint(*, complaint, now=None):
     if not rules.expired_complaints(now).filter(pk=complaint.pk).exists():
         raise NotErasable(f"{complaint} is not due for anonymisation: it must be kept as it is for now.")
     _delete_after_commit(complaint.attachments.exclude(file="").values_list("file", flat=True))
+    received = InboundMessage.objects.filter(complaint=complaint)
+    _delete_after_commit(received.exclude(raw="").values_list("raw", flat=True))
     letter_counts, letter_hashes = _erase_letters(complaint, now)
     counts = {
         "events": complaint.events.erase_personal_data(),
         "attachments": complaint.attachments.update(file="", original_name="", sha256=""),
         "emails": complaint.emails.update(**ERASED_EMAIL),
+        "emails_received": received.update(raw="", message_id="", from_address="", subject="", reason=""),
         **letter_counts,
         "referral": Referral.objects.filter(complaint=complaint).update(case_reference="", remedy_action=""),
     }

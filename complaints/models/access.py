@@ -18,6 +18,7 @@ class AccessKind(models.TextChoices):
     LETTER_PDF = "letter_pdf", "Letter PDF"
     LETTER = "letter", "Letter (text and address)"
     EMAIL = "email", "Email (whole message)"
+    EMAIL_RECEIVED = "email_received", "Email received (whole message)"
     REFERRAL = "referral", "Ombudsman referral"
     SUBJECT_ACCESS_EXPORT = "sar_export", "Subject access export"
 

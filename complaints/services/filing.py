@@ -227,14 +227,17 @@ def change_status(*, complaint, to, actor=None, reason="", visible_to_customer=T
 
 
 @transaction.atomic
-def add_customer_message(*, complaint, customer, body, attachments=()):
-    """Record a customer's reply; a complaint waiting on them goes back to investigating."""
+def add_customer_message(*, complaint, customer, body, attachments=(), data=None):
+    """Record a customer's reply; a complaint waiting on them goes back to investigating.
+
+    ``data`` says more about it for the record (an emailed reply names the message it came in).
+    """
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.is_closed:
         raise TransitionNotAllowed("This complaint is closed: make a new complaint or contact us.")
     event = Event.objects.create(
         complaint=complaint, kind=EventKind.MESSAGE, actor=customer,
-        summary="Message from the customer", body=body,
+        summary="Message from the customer", body=body, data=data or {},
     )
     for uploaded in attachments:
         _save_attachment(complaint=complaint, event=event, uploaded=uploaded, actor=customer)

@@ -154,3 +154,13 @@ def test_a_letter_keeps_the_reply_to_it_was_written_with(customer, settings):
     delivery.deliver(letter.pk)
 
     assert mail.outbox[-1].message()["Reply-To"] == "replies@complaints.example.com"
+
+
+def test_the_acknowledgement_invites_a_reply_by_email_only_when_the_mailbox_is_read(customer, settings):
+    settings.MAIL_IN_ADDRESS = ""
+    without = file_complaint(customer).emails.get(kind=EmailKind.ACKNOWLEDGEMENT).text_body
+    settings.MAIL_IN_ADDRESS = "replies@complaints.example.com"
+    with_mailbox = file_complaint(customer).emails.get(kind=EmailKind.ACKNOWLEDGEMENT).text_body
+
+    assert "rather than replying to this email" in without
+    assert "reply to this email, or use our complaints website" in with_mailbox

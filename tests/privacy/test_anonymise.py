@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import serializers
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from complaints import services as complaint_services
@@ -19,6 +20,7 @@ from complaints.models import (
     Status,
     Upheld,
 )
+from mailin.models import InboundMessage, MailStatus
 from ombudsman.models import Decision, Letter, LetterKind, LetterStatus, Referral
 from privacy import services
 from privacy.models import Erasure
@@ -195,3 +197,21 @@ def test_the_ombudsman_case_loses_its_reference_and_free_text_but_keeps_its_outc
         Decision.UPHELD, Decimal("50.00"), date(2018, 6, 1), date(2018, 6, 1))
     text = everything_about(complaint)
     assert [item for item in PERSONAL if mentions(text, item)] == []
+
+
+def test_anonymising_erases_the_emails_received_on_the_complaint(old_complaint, django_capture_on_commit_callbacks):
+    raw = b"From: Dana <dana.customer@example.com>\r\nSubject: Account 4471\r\n\r\nMy son uses account 4471.\r\n"
+    received = InboundMessage.objects.create(
+        mailbox="portal@127.0.0.1/INBOX", uidvalidity=1, uid=7, arrived_at=uk(2018, 3, 2, 10), size=len(raw),
+        raw=ContentFile(raw, name="message.eml"), message_id="<a@example.com>",
+        from_address="dana.customer@example.com", subject="Account 4471", status=MailStatus.REPLY,
+        complaint=old_complaint)
+    stored = received.raw.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.anonymise_complaint(complaint=old_complaint, now=NOW)
+
+    received.refresh_from_db()
+    assert (received.raw.name, received.from_address, received.subject, received.message_id) == ("", "", "", "")
+    assert not default_storage.exists(stored)
+    assert received.arrived_at == uk(2018, 3, 2, 10)

@@ -19,8 +19,8 @@ RECORDS = {
     "admin:ombudsman_letter_pdf": AccessKind.LETTER_PDF,
     "admin:complaints_outgoingemail_change": AccessKind.EMAIL,
     # The customer's email read from the mailbox onto the complaint: its page and its original.
-    "admin:mailin_inboundmessage_change": AccessKind.EMAIL,
-    "admin:mailin_original": AccessKind.EMAIL,
+    "admin:mailin_inboundmessage_change": AccessKind.EMAIL_RECEIVED,
+    "admin:mailin_original": AccessKind.EMAIL_RECEIVED,
     "admin:ombudsman_referral_change": AccessKind.REFERRAL,
     "admin:privacy_subjectaccessrequest_export": AccessKind.SUBJECT_ACCESS_EXPORT,
     "complaints:attachment": AccessKind.ATTACHMENT,

@@ -37,6 +37,7 @@ POST_REFUSALS = {
     "admin:desk_act": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, None, None),
     "admin:desk_print_posted": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, None, None),
     "admin:desk_print_all_posted": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, None, None),
+    "admin:mailin_act": row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, None, None),
 }
 
 

@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.test.signals import template_rendered
 from django.urls import reverse
@@ -28,6 +29,8 @@ from accounts.models import PreferredContact, PreferredFormat
 from complaints import printing, services
 from complaints.models import OutgoingEmail, PostalLetter, Upheld
 from complaints_portal import code_of_practice
+from mailin import services as mailin_services
+from mailin.models import InboundMessage, MailStatus
 from ombudsman import services as adr_services
 from ombudsman import sweep
 from ombudsman.models import Letter
@@ -155,6 +158,15 @@ def send_every_email_and_letter(world, agent, manager, client):
                                  apology=True, award_amount=50)
     adr_services.record_customer_acceptance(referral=referral, actor=agent, accepted_on=timezone.localdate())
     adr_services.remind_compliance(referral=referral)
+    # Two complaints about one matter, merged: the customer told by post, and by email.
+    for owner in (customer, emailed_customer):
+        services.merge_complaints(survivor=file_complaint(owner), duplicate=file_complaint(owner), actor=agent)
+    # An emailed complaint an agent makes from the mail to review, for a new customer invited to claim it.
+    raw = b"From: Nell New <nell.new@example.com>\r\nSubject: My line\r\n\r\nMy line is down.\r\n"
+    inbound = InboundMessage.objects.create(
+        mailbox="portal@127.0.0.1/INBOX", uidvalidity=1, uid=99, arrived_at=timezone.now(), size=len(raw),
+        raw=ContentFile(raw, name="message.eml"), from_address="nell.new@example.com", status=MailStatus.REVIEW)
+    mailin_services.make_complaint(message=inbound, actor=agent, full_name="Nell New")
     # The Code of Practice, the managers' digest, closing an account.
     code_of_practice.email_copy(to="reader@example.com")
     send_weekly_digest()
