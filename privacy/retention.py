@@ -53,6 +53,7 @@ def anonymise_expired(now=None):
         lambda: rules.expired_complaints(now),
         lambda complaint: services.anonymise_complaint(complaint=complaint, now=now), errors,
     )
+    result["emails_received"] = services.erase_unattached_mail(now=now)
     # Sign-ups whose address was never confirmed: their details last no longer than the link.
     result["unconfirmed_sign_ups"] = account_services.purge_stale_sign_ups(now=now, limit=None)
     result["customers"] = _in_batches(

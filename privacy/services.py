@@ -133,6 +133,20 @@ def anonymise_complaint(*, complaint, now=None):
 
 
 @transaction.atomic
+def erase_unattached_mail(*, now=None):
+    """Erase the emails received that never became part of a complaint, once kept long enough.
+
+    Automatic mail, mail dismissed on review and mail left waiting are kept as long as a closed
+    complaint (``RETENTION_YEARS`` from arrival); then their files, senders and subjects go.
+    The rows stay, as the record that the mailbox's message was read. Return how many.
+    """
+    expired = InboundMessage.objects.filter(complaint__isnull=True, arrived_at__lt=rules.retention_cutoff(
+        now or timezone.now())).exclude(raw="")
+    _delete_after_commit(expired.values_list("raw", flat=True))
+    return expired.update(raw="", message_id="", from_address="", subject="", reason="")
+
+
+@transaction.atomic
 def anonymise_customer(*, customer, now=None):
     """Erase a customer's own details once the rules allow it (see rules.customers_to_erase).
 

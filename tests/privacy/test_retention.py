@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from complaints import services as complaint_services
 from complaints.models import Complaint
+from mailin.models import InboundMessage, MailStatus
 from ombudsman.models import Decision, Letter, Scheme
 from privacy import retention, tasks
 from privacy.models import Erasure, FileToDelete
@@ -147,3 +148,27 @@ def test_a_merged_duplicate_goes_only_after_the_complaint_it_was_merged_into(cus
     retention.anonymise_expired(now=uk(2027, 6, 2))
     retention.anonymise_expired(now=uk(2027, 6, 2))
     assert anonymised(survivor) and anonymised(duplicate)
+
+
+def test_mail_that_never_became_part_of_a_complaint_is_erased_after_the_retention_period(
+        db, django_capture_on_commit_callbacks):
+    raw = b"From: Someone <someone@example.com>\r\nSubject: Win a prize\r\n\r\nClick here.\r\n"
+
+    def received(uid, arrived_at):
+        return InboundMessage.objects.create(
+            mailbox="portal@127.0.0.1/INBOX", uidvalidity=1, uid=uid, arrived_at=arrived_at, size=len(raw),
+            raw=ContentFile(raw, name="message.eml"), from_address="someone@example.com", subject="Win a prize",
+            status=MailStatus.DISMISSED)
+
+    old, recent = received(1, uk(2019, 1, 10, 9)), received(2, uk(2024, 1, 10, 9))
+    stored = old.raw.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = retention.anonymise_expired(now=uk(2025, 6, 1, 12))
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert result["emails_received"] == 1
+    assert (old.raw.name, old.from_address, old.subject) == ("", "", "")
+    assert not default_storage.exists(stored)
+    assert recent.from_address == "someone@example.com" and default_storage.exists(recent.raw.name)
