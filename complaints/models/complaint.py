@@ -230,6 +230,9 @@ class Complaint(models.Model):
             models.Index(fields=["adr_opens_at", "id"], name="complaint_open_deadline",
                          condition=~models.Q(status__in=CLOSED_STATUSES), include=[*REPORT_FILTERS, *QUEUE_COLUMNS]),
             models.Index(fields=["adr_opens_at", "id"], name="complaint_deadline"),
+            # The desk's "customer told" view: open complaints whose ADR or deadlock letter is written.
+            models.Index(fields=["adr_opens_at", "id"], name="complaint_told_open",
+                         condition=models.Q(customer_told_at__isnull=False) & ~models.Q(status__in=CLOSED_STATUSES)),
             models.Index(fields=["assigned_to", "adr_opens_at"], name="complaint_agent_deadline",
                          condition=~models.Q(status__in=CLOSED_STATUSES), include=["id", *QUEUE_COLUMNS]),
             # The desk's "customer replied" view: the few open complaints waiting for our answer.

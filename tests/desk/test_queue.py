@@ -219,3 +219,18 @@ def test_the_desk_says_a_complaint_waits_for_the_customer_in_its_own_words(morni
 
     assert ">Waiting for the customer<" in row and "Waiting for your reply" not in row
     assert '<strong id="desk-status">Waiting for the customer</strong>' in page
+
+
+def test_a_later_page_of_the_queue_follows_on_from_the_first(morning, agent_client, customer, agent, monkeypatch):
+    from desk.admin import ComplaintAdmin
+
+    for days in (60, 59, 3, 2, 1):
+        working(received(customer, days), agent)
+    for days in (20, 10):
+        services.assign_complaint(complaint=received(customer, days), agent=agent, actor=agent)
+    monkeypatch.setattr(ComplaintAdmin, "list_per_page", 2)
+
+    pages = [listed(agent_client.get(list_url(), {"p": page})) for page in (1, 2, 3, 4)]
+    whole = Complaint.objects.annotate(rank=queue.urgency(MORNING)).order_by("rank", "adr_opens_at", "pk")
+
+    assert [pk for page in pages for pk in page] == list(whole.values_list("pk", flat=True))
