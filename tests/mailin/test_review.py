@@ -125,7 +125,7 @@ def test_the_original_downloads_whole_and_counts_as_seeing_its_complaint(agent_c
     agent_client.get(message_page(waiting))
 
     assert list(ComplaintAccess.objects.values_list("staff", "complaint", "kind")) == [
-        (agent.pk, complaint.pk, AccessKind.EMAIL)] * 2
+        (agent.pk, complaint.pk, AccessKind.EMAIL_RECEIVED)] * 2
 
 
 def test_a_message_too_big_to_read_shows_its_headers_and_offers_its_original(agent_client):
