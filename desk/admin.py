@@ -29,7 +29,11 @@ from desk import (
     queue,
     saved_reply_admin,  # noqa: F401 (registers the saved replies' admin)
 )
+from mailin.models import InboundMessage, MailStatus
 from ombudsman.models import Letter, LetterStatus, Referral
+
+# The desk says how many emails wait for review up to this many ("99+" beyond).
+MAIL_SHOWN = 99
 
 
 @admin.register(Complaint)
@@ -81,7 +85,7 @@ class ComplaintAdmin(PortalModelAdmin, BoundedCountAdmin):
         views = [{"value": view, "label": view.label, "title": queue.view_title(view), "count": counts[view],
                   "bounded": counts[view] > reach, "selected": view == current} for view in queue.View]
         context = {"title": f"Complaints: {current.label}" if current else "Complaints", "queue_views": views,
-                   "queue_reach": reach}
+                   "queue_reach": reach, "mail_to_review": self.mail_to_review(request)}
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_changelist(self, request, **kwargs):
@@ -90,6 +94,12 @@ class ComplaintAdmin(PortalModelAdmin, BoundedCountAdmin):
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return changelist.QueuePaginator(queryset, per_page, orphans, allow_empty_first_page,
                                          page_number=self.page_number(request))
+
+    def mail_to_review(self, request):
+        """Return how many emails received wait for an agent (up to MAIL_SHOWN + 1), or None if not theirs."""
+        if not self.admin_site._registry[InboundMessage].has_view_permission(request):
+            return None
+        return InboundMessage.objects.filter(status=MailStatus.REVIEW).values("pk")[: MAIL_SHOWN + 1].count()
 
     def get_search_results(self, request, queryset, search_term):
         # Agents type tracking numbers the way customers read them out: accept any spelling.

@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
 from complaints import services
 from complaints.models import AccessKind, ComplaintAccess, Status
 from desk import queue
+from mailin.models import InboundMessage, MailStatus
 from tests.conftest import file_complaint
 from tests.desk.conftest import list_url, page_url, post_action
 
@@ -111,3 +113,14 @@ def test_a_status_the_merge_closed_is_said_in_the_list(agent_client, pair):
 
     assert [c.pk for c in response.context["cl"].result_list] == [duplicate.pk]
 
+
+
+def test_the_list_says_how_much_mail_waits_for_review(agent_client):
+    for uid, status in ((1, MailStatus.REVIEW), (2, MailStatus.REVIEW), (3, MailStatus.IGNORED)):
+        InboundMessage.objects.create(mailbox="portal@127.0.0.1/INBOX", uidvalidity=1, uid=uid,
+                                      arrived_at=timezone.now(), size=3, raw=ContentFile(b"Hi.", name="m.eml"),
+                                      status=status)
+
+    response = agent_client.get(list_url())
+
+    assertContains(response, 'id="desk-mail-to-review">Mail to review\n      (2)</a>', html=False)
