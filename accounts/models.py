@@ -160,6 +160,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.has_usable_password() and not self.awaiting_confirmation
 
     @property
+    def gets_email(self):
+        """Say whether what we send this customer goes by email (they have an address and prefer it)."""
+        return bool(self.email) and self.preferred_contact == PreferredContact.EMAIL
+
+    @property
+    def postal_address(self):
+        """Return the address a letter to the customer is sent to, postcode last."""
+        return f"{self.address}\n{self.postcode}".strip()
+
+    @property
     def has_support_consent(self):
         return self.support_consent_at is not None
 

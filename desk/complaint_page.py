@@ -160,7 +160,7 @@ def _preview_deadlock(complaint, form):
         return None
     by_email = letter.to_email != ""
     return {"by": "email" if by_email else "post", "letter": letter,
-            "to": letter.to_email if by_email else f"{complaint.customer.address}\n{complaint.customer.postcode}",
+            "to": letter.to_email if by_email else complaint.customer.postal_address,
             "subject": "", "text": letter.text}
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 import clock
 from accounts.forms import CUSTOMER_FIELDS, PHONE, STAFF_CONSENT_LABEL, UK_POSTCODE, CustomerDetailsForm
-from accounts.models import PreferredContact, PreferredFormat
+from accounts.models import PreferredFormat
 from complaints.forms import ComplaintForm
 from complaints.models import Channel, Product
 from complaints.uploads import limits_in_words
@@ -194,7 +194,7 @@ def log_complaint(request, model_admin):
             agent=request.user, customer=customer or customer_form.save(commit=False),
             **complaint_form.complaint_fields(),
         )
-        by_post = not (complaint.customer.email and complaint.customer.preferred_contact == PreferredContact.EMAIL)
+        by_post = not complaint.customer.gets_email
         messages.success(request, f"Complaint {complaint.tracking_number} logged. The acknowledgement goes by "
                                   f"{'post (see the print queue)' if by_post else 'email'}.")
         return redirect("admin:complaints_complaint_change", complaint.pk)

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import strip_tags
 
-from accounts.models import PreferredContact
 from clock import uk_today
 from complaints import outbox
 from ombudsman.models import Delivery, Letter, LetterKind, LetterStatus, Scheme
@@ -73,7 +72,7 @@ def write(*, complaint, kind, now=None, reason="", scheme=None):
             f"The {LetterKind(kind).label.lower()} for {complaint.tracking_number} cannot be sent: "
             f"it lacks {', '.join(missing)}. Fix the scheme's details in the admin or the letter template."
         )
-    by_email = bool(customer.email) and customer.preferred_contact == PreferredContact.EMAIL
+    by_email = customer.gets_email
     return Letter(
         complaint=complaint, kind=kind, letter_date=letter_date, refer_by=refer_by, scheme=scheme,
         scheme_details=details, large_print=large_print, text=text, html=page,

@@ -11,7 +11,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import clock
-from accounts.models import PreferredContact
 from complaints import outbox, printing
 from complaints.models import (
     CLOSED_STATUSES,
@@ -95,7 +94,7 @@ def _send_to_customer(complaint, *, email_kind, template, context, postal_kind, 
     The letter is written from its kind's template, or from ``letter_template`` if given.
     """
     customer = complaint.customer
-    if _by_email(customer):
+    if customer.gets_email:
         outbox.queue_email(kind=email_kind, to=customer.email, complaint=complaint, template=template,
                            context=context, to_customer=True)
     elif customer.address:
@@ -108,10 +107,6 @@ def _send_to_customer(complaint, *, email_kind, template, context, postal_kind, 
         )
 
 
-def _by_email(customer):
-    return bool(customer.email) and customer.preferred_contact == PreferredContact.EMAIL
-
-
 def preview_to_customer(complaint, *, template, context, text):
     """Return what ``_send_to_customer`` would send, unsaved, for staff to check first.
 
@@ -119,11 +114,11 @@ def preview_to_customer(complaint, *, template, context, text):
     address), ``subject`` (emails only) and ``text`` (what they will read).
     """
     customer = complaint.customer
-    if _by_email(customer):
+    if customer.gets_email:
         subject, body, _ = outbox.render_email(template, context)
         return {"by": "email", "to": customer.email, "subject": subject, "text": body}
     if customer.address:
-        return {"by": "post", "to": f"{customer.address}\n{customer.postcode}".strip(), "subject": "", "text": text}
+        return {"by": "post", "to": customer.postal_address, "subject": "", "text": text}
     return {"by": "", "to": "", "subject": "", "text": text}
 
 

@@ -43,7 +43,6 @@ from django.db import transaction
 from django.utils import timezone
 
 import clock
-from accounts.models import PreferredContact
 from complaints import outbox
 from complaints.models import Complaint, EmailKind, Event, EventKind, PostalKind, Status
 from complaints.services.filing import _complaint_email_context, _send_to_customer
@@ -179,8 +178,7 @@ def preview_merge(*, survivor, duplicate, now=None):
     now = now or timezone.now()
     result = merged(survivor, duplicate)
     customer = result.customer
-    by = "email" if customer.email and customer.preferred_contact == PreferredContact.EMAIL else (
-        "post" if customer.address else None)
+    by = "email" if customer.gets_email else ("post" if customer.address else None)
     subject, text, _html = outbox.render_email(
         MESSAGE_TEMPLATE, message_context(result, survivor=survivor, duplicate=duplicate, now=now))
     return {"result": result, "message": {"by": by, "to": customer.email, "subject": subject, "text": text}}
