@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.utils import timezone
 from playwright.sync_api import expect
 
+import clock
 from complaints import services
 from ombudsman import services as adr_services
 from tests.conftest import PASSWORD, enter_staff_code, file_complaint
@@ -19,7 +19,13 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshot
 
 
 def received(customer, days_ago):
-    return file_complaint(customer, received_at=timezone.now() - timedelta(days=days_ago))
+    """File a complaint received at noon UK time ``days_ago`` UK days before today.
+
+    Noon, not this moment less the days: late in a summer evening that moment falls on the
+    next UK day, and the days left and late would depend on when the test runs.
+    """
+    return file_complaint(customer, received_at=clock.uk_midnight(clock.uk_today() - timedelta(days=days_ago))
+                          + timedelta(hours=12))
 
 
 def staff_log_in(page, base, user):
