@@ -1,7 +1,5 @@
 """The customer's complaint pages. Each view checks access, then calls one service function."""
 
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +18,7 @@ from complaints.forms import (
     TrackForm,
     WithdrawForm,
 )
+from complaints.kept_timelines import CustomerTimeline
 from complaints.models import AccessKind, Attachment, Complaint, Event
 from complaints.tracking import normalise_tracking_number
 from complaints_portal.ratelimit import rate_limit
@@ -98,20 +97,16 @@ def detail(request, tracking_number):
 
 def _render_detail(request, complaint, *, reply_form=None, reject_form=None, deadlock_form=None):
     # The complaint's timeline is its own and that of the duplicates merged into it, by time.
-    # One read of the attachments serves both the page's list and the timeline.
-    ids = complaint.timeline_ids()
-    attachments = list(Attachment.objects.filter(complaint_id__in=ids).for_customer())
-    attachments_by_event = defaultdict(list)
-    for attachment in attachments:
-        attachments_by_event[attachment.event_id].append(attachment)
     # The page only says whether the customer or our team acted: actor_id is enough, no user row.
-    events = list(Event.objects.filter(complaint_id__in=ids).for_customer())
+    events = list(Event.objects.filter(complaint_id__in=complaint.timeline_ids()).for_customer())
     # Every complaint has its filing event, so the events name the duplicates: a complaint with
     # none merged into it reads nothing more.
     merged_ids = {event.complaint_id for event in events} - {complaint.pk}
     joined = _joined(merged_ids) if merged_ids else {}
-    timeline = [(event, attachments_by_event[event.pk], joined.get(event.complaint_id, {}).get("complaint"))
-                for event in events]
+    # One read of the attachments serves both the page's list and the timeline.
+    attachments = list(Attachment.objects.filter(complaint_id__in=[complaint.pk, *merged_ids]).for_customer())
+    timeline = CustomerTimeline(complaint=complaint, events=events, attachments=attachments,
+                                duplicates={pk: item["complaint"] for pk, item in joined.items()})
     return render(request, "complaints/detail.html", {
         "complaint": complaint,
         "timeline": timeline,

@@ -13,6 +13,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from common.code_version import code_version
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -24,6 +26,10 @@ if PORTAL_ENV not in ("development", "production"):
 PRODUCTION = PORTAL_ENV == "production"
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+
+# Rendered pages and timelines are cached under the code's version, so a deploy never serves
+# what older code rendered. CODE_VERSION (a release's commit, say) saves hashing the source.
+CODE_VERSION = env("CODE_VERSION", default="") or code_version(BASE_DIR)
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 

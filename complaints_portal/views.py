@@ -14,6 +14,7 @@ import clock
 from complaints.models import Product
 from complaints_portal import code_of_practice as code
 from complaints_portal.forms import CodeOfPracticeRequestForm
+from complaints_portal.page_cache import same_for_every_visitor
 from complaints_portal.ratelimit import rate_limit
 from ombudsman.models import Scheme, WaitingPeriodPolicy
 
@@ -35,6 +36,7 @@ def website_url(address):
     return address if address.startswith(("http://", "https://")) else f"https://{address}"
 
 
+@same_for_every_visitor
 def home(request):
     """Explain how to complain, what happens next, the waiting period and the way to the ombudsman."""
     days = WaitingPeriodPolicy.days_for(clock.uk_today())
@@ -61,6 +63,7 @@ def code_of_practice(request):
     return render(request, "pages/code_of_practice.html", {"form": form, "blocks": code.blocks(code.text())})
 
 
+@same_for_every_visitor
 def contact(request):
     """List the contact details of the provider, its ADR scheme and the regulator."""
     return render(request, "pages/contact.html", {

@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 import clock
-from complaints import access, outbox, printing
+from complaints import access, kept_timelines, outbox, printing
 from complaints.models import AccessKind, Complaint, EmailKind, Event, EventKind, OutgoingEmail
 from complaints.services import withdraw_complaint
 from mailin.models import InboundMessage
@@ -108,6 +108,10 @@ def anonymise_complaint(*, complaint, now=None):
     if not rules.expired_complaints(now).filter(pk=complaint.pk).exists():
         raise NotErasable(f"{complaint} is not due for anonymisation: it must be kept as it is for now.")
     _delete_after_commit(complaint.attachments.exclude(file="").values_list("file", flat=True))
+    # The kept timeline holds the words being erased. Forgotten now and again on commit: a page
+    # rendered meanwhile read them before the erasure was committed.
+    kept_timelines.forget(complaint)
+    transaction.on_commit(lambda: kept_timelines.forget(complaint))
     received = InboundMessage.objects.filter(complaint=complaint)
     _delete_after_commit(received.exclude(raw="").values_list("raw", flat=True))
     letter_counts, letter_hashes = _erase_letters(complaint, now)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 
 import clock
 
@@ -23,13 +23,82 @@ class DayCount(models.TextChoices):
     WORKING = "working", "Working days (England and Wales)"
 
 
-class SchemeQuerySet(models.QuerySet):
+class DataVersion(models.Model):
+    """One number that moves on every change to the schemes and the waiting-period policies.
+
+    Pages cached whole (the home and contact pages) key on it. It lives in the database so
+    that a change made in one process shows at once in every other, whatever their caches.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="ombudsman_dataversion_one_row")]
+
+    def __str__(self):
+        return f"Schemes and policies, version {self.number}"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+    @classmethod
+    def bump(cls):
+        """Move the number, in the transaction of the change it marks."""
+        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1):
+            # Migration 0011 made the row; only a flushed test database lacks it.
+            cls.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+class VersionedQuerySet(models.QuerySet):
+    """Writes through the queryset move the data version too, in the same transaction."""
+
+    def update(self, **kwargs):
+        with transaction.atomic():
+            DataVersion.bump()
+            return super().update(**kwargs)
+
+    def delete(self):
+        with transaction.atomic():
+            DataVersion.bump()
+            return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic():
+            DataVersion.bump()
+            return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, *args, **kwargs):
+        with transaction.atomic():
+            DataVersion.bump()
+            return super().bulk_update(objs, *args, **kwargs)
+
+
+class VersionedModel(models.Model):
+    """A model whose every saved change moves the data version (see DataVersion)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            DataVersion.bump()
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            DataVersion.bump()
+            return super().delete(*args, **kwargs)
+
+
+class SchemeQuerySet(VersionedQuerySet):
     def provider_scheme(self):
         """Return the active scheme the provider belongs to, or None if none is set up."""
         return self.filter(is_active=True, is_provider_scheme=True).first()
 
 
-class Scheme(models.Model):
+class Scheme(VersionedModel):
     """An Ofcom-approved ADR scheme, with the details customers are given.
 
     Pages, emails and letters read the scheme's name and details from here, never from
@@ -133,7 +202,7 @@ class Scheme(models.Model):
         return clock.add_working_days(accepted_on, self.compliance_deadline)
 
 
-class WaitingPeriodPolicy(models.Model):
+class WaitingPeriodPolicy(VersionedModel):
     """The ADR waiting period for complaints received on or after a date.
 
     Each complaint fixes its period from the row in force on the day it was received, so a
@@ -154,6 +223,8 @@ class WaitingPeriodPolicy(models.Model):
         ],
     )
     note = models.CharField(max_length=200, blank=True)
+
+    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-effective_from"]

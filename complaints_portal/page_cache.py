@@ -1,0 +1,57 @@
+"""Whole pages kept for anonymous visitors: the public pages are the same for all of them.
+
+A page is kept under its path, the UK date (the home page quotes today's waiting period), the
+code's version and the version of the schemes and policies it quotes (``DataVersion``, read
+from the database on each request, so an edit in the admin shows at once in every process).
+A visitor who carries a session or a message (signed in, or just signed out) always gets
+the page rendered afresh, and only a plain 200 with no cookies is kept.
+"""
+
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpResponse
+from redis import RedisError
+
+import clock
+from ombudsman.models import DataVersion
+
+log = logging.getLogger(__name__)
+
+# The key moves with the date and the data anyway; this only bounds what a cache holds.
+KEEP_SECONDS = 24 * 60 * 60
+# Cookies that may make a page differ from one visitor to the next.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+
+
+def _key(request):
+    return f"page:{request.path}:{clock.uk_today().isoformat()}:{settings.CODE_VERSION}:{DataVersion.current()}"
+
+
+def same_for_every_visitor(view):
+    """Serve the view's page from the cache to anonymous visitors; render it for everyone else."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "GET" or any(name in request.COOKIES for name in PERSONAL_COOKIES):
+            return view(request, *args, **kwargs)
+        key = _key(request)
+        try:
+            content = cache.get(key)
+        except RedisError:
+            log.warning("Page cache unreachable: rendering %s", request.path, exc_info=True)
+            return view(request, *args, **kwargs)
+        if content is not None:
+            return HttpResponse(content)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False):
+            try:
+                cache.set(key, response.content, KEEP_SECONDS)
+            except RedisError:
+                log.warning("Page cache unreachable: %s not kept", request.path, exc_info=True)
+        return response
+
+    return wrapped

@@ -1,0 +1,107 @@
+"""The home and contact pages are kept whole for anonymous visitors, never for anyone else,
+and an edit to the schemes or the waiting period shows at once."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.contrib import messages
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from ombudsman.models import DataVersion, Scheme
+from ombudsman.services.policies import add_waiting_period_policy
+from tests.ombudsman.conftest import uk
+
+PAGES = ["home", "contact"]
+
+
+def rendered(response):
+    """Whether the request rendered a template (Django's test client records every one)."""
+    return bool(response.templates)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_an_anonymous_visitor_gets_the_kept_page(client, db, name):
+    first = client.get(reverse(name))
+    second = client.get(reverse(name))
+
+    assert rendered(first) and not rendered(second)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_scheme_edit_shows_at_once(client, provider_scheme, name):
+    assertContains(client.get(reverse(name)), "0845 050 1614")
+
+    provider_scheme.phone = "0300 123 4567"
+    provider_scheme.save()
+
+    response = client.get(reverse(name))
+    assertContains(response, "0300 123 4567")
+    assertNotContains(response, "0845 050 1614")
+
+
+def test_an_edit_through_a_queryset_moves_the_version_too(client, provider_scheme):
+    client.get(reverse("contact"))
+    before = DataVersion.current()
+
+    Scheme.objects.filter(pk=provider_scheme.pk).update(phone="0300 123 4567")
+
+    assert DataVersion.current() == before + 1
+    assertContains(client.get(reverse("contact")), "0300 123 4567")
+
+
+def test_a_new_waiting_period_shows_from_the_day_it_takes_effect(client, manager):
+    with time_machine.travel(uk(2026, 6, 1, 12), tick=False):
+        assertContains(client.get(reverse("home")), "The clock: 8 weeks")
+        add_waiting_period_policy(effective_from=date(2026, 6, 2), days=28, actor=manager)
+        assertContains(client.get(reverse("home")), "The clock: 8 weeks")
+    with time_machine.travel(uk(2026, 6, 2, 0, 5), tick=False):
+        assertContains(client.get(reverse("home")), "The clock: 4 weeks")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_signed_in_customer_never_gets_the_kept_page_nor_leaves_theirs(client, customer, name):
+    client.get(reverse(name))
+    client.force_login(customer)
+
+    own = client.get(reverse(name))
+    assert rendered(own)
+    assertContains(own, "Log out")
+
+    client.logout()
+    client.cookies.clear()
+    anonymous = client.get(reverse(name))
+    assertNotContains(anonymous, "Log out")
+    assertNotContains(anonymous, customer.full_name)
+
+
+def test_a_visitor_with_a_message_gets_the_page_rendered_with_it(client, db, rf):
+    client.get(reverse("home"))
+    # The message a visitor carries after signing out, say, in the messages cookie.
+    request = rf.get("/")
+    storage = messages.storage.cookie.CookieStorage(request)
+    storage.add(messages.INFO, "You have signed out.")
+    response = client.get("/")
+    storage.update(response)
+    client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+
+    assertContains(client.get(reverse("home")), "You have signed out.")
+
+
+def test_a_new_deploy_renders_the_page_afresh(client, db, settings):
+    client.get(reverse("home"))
+    settings.CODE_VERSION = "next-release"
+
+    assert rendered(client.get(reverse("home")))
+
+
+def test_the_page_is_served_while_the_cache_is_down(client, db, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0",
+                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+
+    assertContains(client.get(reverse("home")), "Code of Practice")
