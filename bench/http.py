@@ -7,7 +7,7 @@ Starts gunicorn (``bench.wsgi``: the portal plus the hello-world view) with prod
 settings on a free loopback port, then loads one page at a time with wrk for ``--duration``
 seconds (after ``--warmup`` seconds not recorded): the hello-world view first and last (the
 ceiling: the same gunicorn, middleware and settings doing no work), and between them the home
-page, the customer's complaint page, the track page's lookup, the agents' complaint list, the
+and contact pages, the customer's complaint page, the track page's lookup, the agents' complaint list, the
 managers' reports and filing a complaint (the real POST through the form, CSRF included).
 Each page is checked once before it is loaded, and its SQL queries counted. Besides requests
 a second and latency, the run reads the CPU time gunicorn's workers and their PostgreSQL
@@ -182,7 +182,8 @@ def pages(csrf_secret):
     })
     return made, [
         Page("Hello world (the ceiling)", "/bench/hello/", ""),
-        Page("Home page (anonymous: a template and 2 queries)", "/", "customer", expect_text="Code of Practice"),
+        Page("Home page (anonymous, kept whole)", "/", "customer", expect_text="Code of Practice"),
+        Page("Contact page (anonymous, kept whole)", "/contact/", "customer", expect_text="Ofcom, the regulator"),
         Page(f"The customer's complaint page ({complaint.events_count} timeline events)",
              complaint.get_absolute_url(), "customer", for_customer, expect_text=complaint.tracking_number),
         Page("Track a complaint: the lookup (POST, CSRF)", "/complaints/track/", "customer", csrf, track,
