@@ -21,7 +21,7 @@ APPLICATION_NAME = "bench_http"
 class Page:
     name: str
     path: str
-    audience: str  # "customer" or "staff", for the goal; "" for the ceiling itself
+    goal: float  # the share of the ceiling's requests a second it must serve (issue 17); 0 for the ceiling
     cookie: str = ""
     body: str = ""  # a POST's urlencoded form; empty for a GET
     expect: int = 200
