@@ -1,6 +1,13 @@
+import hashlib
+import logging
 from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.forms.models import ModelChoiceIterator
+from django.template.loader import render_to_string
+from redis import RedisError
 
 import clock
 from accounts.models import User
@@ -15,12 +22,26 @@ MAX_PERIOD_DAYS = 3 * 366
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_YEARS_AHEAD = 1
 
+logger = logging.getLogger(__name__)
+
 
 # Browsers' date pickers read and write ISO dates, whatever the page's language.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class StaffChoices(ModelChoiceIterator):
+    def __iter__(self):
+        # A few staff, read in one plain query: Django's default reads them through a
+        # server-side cursor, three round trips on PostgreSQL for every page.
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for user in self.queryset:
+            yield self.choice(user)
+
+
 class AgentChoiceField(forms.ModelChoiceField):
+    iterator = StaffChoices
+
     def label_from_instance(self, obj):
         return obj.full_name or obj.email
 
@@ -36,7 +57,8 @@ class ReportFilterForm(forms.Form):
         label="How it arrived", choices=[("", "Any way"), *Channel.choices], required=False
     )
     agent = AgentChoiceField(
-        queryset=User.objects.filter(is_staff=True).order_by("full_name", "pk"), required=False,
+        queryset=User.objects.filter(is_staff=True).only("pk", "full_name", "email").order_by("full_name", "pk"),
+        required=False,
         empty_label="All agents",
     )
 
@@ -69,6 +91,32 @@ class ReportFilterForm(forms.Form):
                 self.add_error("date_from", "Choose a period of three years or less.")
         cleaned["period"] = Period(first, last)
         return cleaned
+
+    def html(self):
+        """Return the filters as the page shows them, rendered once for each set of values in each cache.
+
+        Its key holds all they depend on: the values given, the default period (which also
+        bounds the dates allowed), the staff the agent filter offers (read on every request,
+        so a new agent or a change of name shows at once in every process) and the code's
+        version (the other choices are the code's).
+        """
+        if not settings.REPORTS_CACHE_SECONDS:
+            return render_to_string("reports/_filters.html", {"form": self})
+        staff = [(str(value), label) for value, label in self.fields["agent"].choices]
+        version = f"{settings.CODE_VERSION}:{self.default_period}:{sorted(self.data.lists())}:{staff}"
+        key = f"reports:filters:{hashlib.sha256(version.encode()).hexdigest()}"
+        try:
+            html = cache.get(key)
+        except RedisError:
+            logger.warning("Report filters not read from the cache: it is unavailable", exc_info=True)
+            return render_to_string("reports/_filters.html", {"form": self})
+        if html is None:
+            html = render_to_string("reports/_filters.html", {"form": self})
+            try:
+                cache.set(key, html, settings.REPORTS_CACHE_SECONDS)
+            except RedisError:
+                logger.warning("Report filters not kept: the cache is unavailable", exc_info=True)
+        return html
 
     def scope(self):
         """Return the report's scope: the filters given, or the default twelve weeks."""

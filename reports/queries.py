@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.http import urlencode
 
 import clock
 from accounts.models import User
@@ -55,6 +56,13 @@ class Scope:
         """Return text that differs whenever the period or the complaints selected differ."""
         lookups = "&".join(f"{name}={value}" for name, value in sorted(self.lookups().items()))
         return f"{self.period.first}:{self.period.last}:{lookups}"
+
+    def query(self):
+        """Return the query string that asks the report's pages for this scope (as its filter form reads it)."""
+        params = {"date_from": self.period.first.isoformat(), "date_to": self.period.last.isoformat(),
+                  "product": self.product, "category": self.category, "channel": self.channel,
+                  "agent": self.agent.pk if self.agent else ""}
+        return urlencode({name: value for name, value in params.items() if value})
 
     def describe(self):
         """Say in words which complaints the filters select (empty for all)."""

@@ -49,9 +49,8 @@ def index(request):
         return redirect(f"{reverse('reports:index')}{'?' if query else ''}{query}")
     snapshot = snapshots.latest(scope)
     return render(request, "reports/index.html", {
-        "form": form, "scope": scope, "tables": snapshot.tables, "query": query,
-        "generated_at": snapshot.taken_at, "chart_data": report.chart_data(snapshot.tables),
-        "kept_for": _kept_for(settings.REPORTS_CACHE_SECONDS),
+        "scope": scope, "query": query, "filters": form.html(), "figures": snapshot.html,
+        "generated_at": snapshot.taken_at, "kept_for": _kept_for(settings.REPORTS_CACHE_SECONDS),
     })
 
 

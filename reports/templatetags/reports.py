@@ -1,5 +1,4 @@
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import date as format_date
 
 from accounts import roles
@@ -15,7 +14,8 @@ def cell_value(cell):
     if value is None:
         return "–"
     if cell.kind == COUNT:
-        return intcomma(value)
+        # As humanize's intcomma writes it in UK English, without its locale lookups per cell.
+        return f"{value:,}"
     if cell.kind == MONEY:
         return f"£{value:,.2f}"
     if cell.kind == PERCENT:
