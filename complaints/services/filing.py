@@ -129,10 +129,13 @@ def acknowledgement(complaint):
     was emailed or posted; None while on its way) and ``failed`` (an email given up on); or None
     when none was owed (no email address and no postal address: the page was the acknowledgement).
     """
-    email = complaint.emails.filter(kind=EmailKind.ACKNOWLEDGEMENT).order_by("created_at", "pk").first()
+    # Only what the answer says: an email's bodies are long.
+    email = (complaint.emails.filter(kind=EmailKind.ACKNOWLEDGEMENT).order_by("created_at", "pk")
+             .only("to", "sent_at", "status").first())
     if email is not None:
         return {"by": "email", "to": email.to, "sent_at": email.sent_at, "failed": email.status == EmailStatus.FAILED}
-    letter = complaint.postal_letters.filter(kind=PostalKind.ACKNOWLEDGEMENT).order_by("created_at", "pk").first()
+    letter = (complaint.postal_letters.filter(kind=PostalKind.ACKNOWLEDGEMENT).order_by("created_at", "pk")
+              .only("posted_at").first())
     if letter is not None:
         return {"by": "post", "to": "", "sent_at": letter.posted_at, "failed": False}
     return None
@@ -140,8 +143,8 @@ def acknowledgement(complaint):
 
 def last_update(complaint):
     """Return when the customer's timeline last changed (the latest event they can see)."""
-    event = complaint.events.for_customer().order_by("-created_at", "-id").first()
-    return event.created_at if event else complaint.received_at
+    latest = complaint.events.for_customer().order_by("-created_at", "-id").values_list("created_at", flat=True)
+    return latest.first() or complaint.received_at
 
 
 def _acknowledge(complaint):
