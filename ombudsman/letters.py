@@ -3,17 +3,24 @@
 Both kinds share this module. A letter that lacks a required element is refused with
 ``LetterContentError`` before anything is saved, so it is never sent. Its PDF is made from
 the stored HTML when it is first delivered or opened (``complaints.printing.ensure_pdf``).
+
+A ``Press`` writes letters of one kind at one moment. Writing many (the sweep's batches), it
+renders the templates once per variant (which optional lines a letter has) with a marker
+where each letter's own words go, and fills the markers in for each letter as the template
+prints them; every letter is still checked on its own.
 """
 
+import functools
 import html
 import re
+from types import SimpleNamespace
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.template.defaultfilters import linebreaksbr
+from django.template.loader import get_template
+from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
-from django.utils.html import strip_tags
 
 from clock import uk_today
 from complaints import outbox
@@ -21,12 +28,30 @@ from ombudsman.models import Delivery, Letter, LetterKind, LetterStatus, Scheme
 
 DATE_FORMAT = "j F Y"
 
+# Each letter's own words, as the templates read them; everything else in a letter is the
+# same for every letter a press writes.
+OWN_COMPLAINT = ("tracking_number", "waiting_period_words")
+OWN_CUSTOMER = ("full_name", "business_name", "address", "postcode")
+OWN = (*OWN_COMPLAINT, *OWN_CUSTOMER, "days_since_receipt", "complaint_url", "received_on", "adr_opens_on")
+# How the HTML prints a letter's own words: escaped (as Django escapes a str), the address
+# with its line breaks (the text prints them as they are). tests/ombudsman/test_claim_in_sets.py
+# holds the two ways of rendering to the same letters.
+IN_HTML = {"address": lambda value: linebreaksbr(value, autoescape=True)}
+# Private-use characters: no scheme, customer or template text contains them.
+MARKER = re.compile("\ue000(\\w+)\ue001")
+
 
 class LetterContentError(Exception):
     """Raised when a letter would lack something the rules require it to say."""
 
 
 def uk_date(day):
+    return _date_in_words(day, translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_in_words(day, language):
+    # A letter batch says the same few dates thousands of times; formatting one is slow.
     return format_date(day, DATE_FORMAT)
 
 
@@ -46,78 +71,175 @@ def write(*, complaint, kind, now=None, reason="", scheme=None):
 
     ``scheme`` saves looking up the provider's scheme again when writing many letters.
     """
-    now = now or timezone.now()
-    scheme = scheme or provider_scheme()
-    details = scheme.snapshot()
-    letter_date = uk_today(now)
-    refer_by = letter_date + relativedelta(months=details["referral_window_months"])
-    customer = complaint.customer
-    large_print = customer.wants_large_print
-    context = {
-        "kind": kind, "complaint": complaint, "customer": customer, "scheme": details,
-        "provider": settings.PROVIDER, "letter_date": letter_date, "refer_by": refer_by,
-        "reason": reason, "large_print": large_print,
-        "days_since_receipt": complaint.day_number(now),
-        "complaint_url": outbox.absolute_url(complaint.get_absolute_url()),
-    }
-    text = render_to_string(f"ombudsman/letters/{kind}.txt", context)
-    page = render_to_string(f"ombudsman/letters/{kind}.html", context)
-    missing = missing_elements(text, complaint=complaint, scheme=details, letter_date=letter_date,
-                               refer_by=refer_by)
-    missing += [f"{name} (in the PDF version)" for name in missing_elements(
-        html_to_text(page), complaint=complaint, scheme=details, letter_date=letter_date, refer_by=refer_by,
-    )]
-    if missing:
-        raise LetterContentError(
-            f"The {LetterKind(kind).label.lower()} for {complaint.tracking_number} cannot be sent: "
-            f"it lacks {', '.join(missing)}. Fix the scheme's details in the admin or the letter template."
+    return Press(kind=kind, now=now, reason=reason, scheme=scheme).write(complaint)
+
+
+class Press:
+    """Write letters of one kind as of one moment, quoting the scheme's details as they are now."""
+
+    def __init__(self, *, kind, now=None, reason="", scheme=None):
+        self.kind, self.reason = kind, reason
+        self.now = now or timezone.now()
+        self.scheme = scheme or provider_scheme()
+        self.details = self.scheme.snapshot()
+        self.letter_date = uk_today(self.now)
+        self.refer_by = self.letter_date + relativedelta(months=self.details["referral_window_months"])
+        self.templates = [get_template(f"ombudsman/letters/{kind}.{ext}") for ext in ("txt", "html")]
+        self.required = _required_of_letter(self.details, self.letter_date, self.refer_by)
+        self.variants = {}
+
+    def write(self, complaint):
+        """Render one letter and return it unsaved, or raise LetterContentError."""
+        own = self._own(complaint)
+        large_print = complaint.customer.wants_large_print
+        text, page = (template.render(self._context(own, large_print)) for template in self.templates)
+        return self._letter(complaint, text, page, large_print)
+
+    def write_many(self, complaints):
+        """Return the complaints' letters unsaved, or raise LetterContentError for the first that lacks an element."""
+        letters = []
+        for complaint in complaints:
+            own = self._own(complaint)
+            large_print = complaint.customer.wants_large_print
+            text, page = self._variant(own, large_print)
+            html_own = {name: IN_HTML.get(name, html.escape)(value) for name, value in own.items()}
+            letters.append(self._letter(complaint, _fill(text, own), _fill(page, html_own), large_print))
+        return letters
+
+    def _own(self, complaint):
+        customer = complaint.customer
+        own = {name: getattr(complaint, name) for name in OWN_COMPLAINT}
+        own.update((name, getattr(customer, name)) for name in OWN_CUSTOMER)
+        own.update(
+            days_since_receipt=str(complaint.day_number(self.now)),
+            complaint_url=outbox.absolute_url(complaint.get_absolute_url()),
+            received_on=uk_date(complaint.received_on), adr_opens_on=uk_date(complaint.adr_deadline_date),
         )
-    by_email = customer.gets_email
-    return Letter(
-        complaint=complaint, kind=kind, letter_date=letter_date, refer_by=refer_by, scheme=scheme,
-        scheme_details=details, large_print=large_print, text=text, html=page,
-        delivery=Delivery.EMAIL if by_email else Delivery.POST, to_email=customer.email if by_email else "",
-        reply_to=settings.MAIL_IN_ADDRESS if by_email else "",
-        status=LetterStatus.PENDING,
-    )
+        return own
+
+    def _context(self, own, large_print):
+        return {
+            "kind": self.kind, "scheme": self.details, "provider": settings.PROVIDER, "reason": self.reason,
+            "letter_date": self.letter_date, "refer_by": self.refer_by, "large_print": large_print,
+            "complaint": SimpleNamespace(**{name: own[name] for name in OWN_COMPLAINT}),
+            "customer": SimpleNamespace(**{name: own[name] for name in OWN_CUSTOMER}),
+            **{name: own[name] for name in OWN if name not in OWN_COMPLAINT + OWN_CUSTOMER},
+        }
+
+    def _variant(self, own, large_print):
+        """Return the text and HTML with markers for this letter's own words, rendered once per variant."""
+        empty = tuple(name for name in OWN if not own[name])
+        key = (large_print, empty)
+        if key not in self.variants:
+            markers = {name: "" if name in empty else f"\ue000{name}\ue001" for name in OWN}
+            self.variants[key] = [_parts(template.render(self._context(markers, large_print)))
+                                  for template in self.templates]
+        return self.variants[key]
+
+    def _letter(self, complaint, text, page, large_print):
+        """Check a rendered letter and return it unsaved, or raise LetterContentError."""
+        required = [*_required_of_complaint(complaint), *self.required]
+        missing = _missing(text, required)
+        missing += [f"{name} (in the PDF version)" for name in _missing(html_to_text(page), required)]
+        if missing:
+            raise LetterContentError(
+                f"The {LetterKind(self.kind).label.lower()} for {complaint.tracking_number} cannot be sent: "
+                f"it lacks {', '.join(missing)}. Fix the scheme's details in the admin or the letter template."
+            )
+        customer = complaint.customer
+        by_email = customer.gets_email
+        return Letter(
+            complaint=complaint, kind=self.kind, letter_date=self.letter_date, refer_by=self.refer_by,
+            scheme=self.scheme, scheme_details=self.details, large_print=large_print, text=text, html=page,
+            delivery=Delivery.EMAIL if by_email else Delivery.POST, to_email=customer.email if by_email else "",
+            reply_to=settings.MAIL_IN_ADDRESS if by_email else "",
+            status=LetterStatus.PENDING,
+        )
+
+
+def _parts(rendered):
+    """Split a rendering with markers into its literal pieces and, between them, the names to fill in."""
+    parts = MARKER.split(rendered)
+    if any(name not in OWN for name in parts[1::2]) or any("\ue000" in piece or "\ue001" in piece
+                                                           for piece in parts[::2]):
+        # A template changed a marker (a filter on a letter's own words): the batch fails, and the
+        # sweep writes its letters one by one.
+        raise ValueError("A letter template transforms a letter's own words: it cannot be rendered once for many.")
+    return parts
+
+
+def _fill(parts, values):
+    return "".join(piece if index % 2 == 0 else values[piece] for index, piece in enumerate(parts))
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def html_to_text(page):
+    # A regular expression, not strip_tags: the letters' HTML is the portal's own (every value
+    # in it escaped), and a sweep checks thousands.
     body = page.split("<body", 1)[-1]
-    return html.unescape(strip_tags(body))
+    return html.unescape(_TAG.sub("", body))
 
 
 def _normalise(text):
     return " ".join(text.split()).casefold()
 
 
+@functools.lru_cache(maxsize=64)
+def _whole_words(words):
+    return re.compile(rf"\b{re.escape(words)}\b")
+
+
 def missing_elements(text, *, complaint, scheme, letter_date, refer_by):
     """List what the rules require a letter to say that this text does not say."""
-    flat = _normalise(text)
+    return _missing(text, [*_required_of_complaint(complaint), *_required_of_letter(scheme, letter_date, refer_by)])
 
-    def says(value):
-        value = _normalise(str(value or ""))
-        return bool(value) and value in flat
 
-    def matches(pattern):
-        return re.search(pattern, flat) is not None
-
-    address_lines = [line for line in (scheme.get("postal_address") or "").splitlines() if line.strip()]
-    checks = [
-        ("the tracking number", says(complaint.tracking_number)),
-        ("the date the complaint was received", says(uk_date(complaint.received_on))),
-        ("the letter's date", says(uk_date(letter_date))),
-        ("the scheme's name", says(scheme.get("name"))),
-        ("the scheme's website", says(scheme.get("website"))),
-        ("the scheme's phone number", says(scheme.get("phone"))),
-        ("the scheme's postal address", bool(address_lines) and all(says(line) for line in address_lines)),
-        ("that the scheme is free", matches(r"\bfree\b")),
-        ("that the scheme is independent", matches(r"\bindependent\b")),
-        ("that a decision the customer accepts is binding on us",
-         matches(r"\bif you accept its decision, we must do what it says\b")),
-        ("that the customer is not bound", matches(r"\byou do not have to accept it\b")),
-        ("the time to refer (12 months from the letter's date)",
-         matches(rf"\b{scheme.get('referral_window_months')} months from the date of this letter\b")
-         and says(uk_date(refer_by))),
+def _required_of_complaint(complaint):
+    """Return what a letter must say about its complaint: (element, phrases, whole words) each."""
+    return [
+        ("the tracking number", [_phrase(complaint.tracking_number)], []),
+        ("the date the complaint was received", [_phrase(uk_date(complaint.received_on))], []),
     ]
-    return [name for name, present in checks if not present]
+
+
+def _required_of_letter(scheme, letter_date, refer_by):
+    """Return what every letter of a date and scheme must say: (element, phrases, whole words) each."""
+    address_lines = [line for line in (scheme.get("postal_address") or "").splitlines() if line.strip()]
+    return [
+        ("the letter's date", [_phrase(uk_date(letter_date))], []),
+        ("the scheme's name", [_phrase(scheme.get("name"))], []),
+        ("the scheme's website", [_phrase(scheme.get("website"))], []),
+        ("the scheme's phone number", [_phrase(scheme.get("phone"))], []),
+        ("the scheme's postal address", [_phrase(line) for line in address_lines] or [""], []),
+        ("that the scheme is free", [], ["free"]),
+        ("that the scheme is independent", [], ["independent"]),
+        ("that a decision the customer accepts is binding on us", [],
+         ["if you accept its decision, we must do what it says"]),
+        ("that the customer is not bound", [], ["you do not have to accept it"]),
+        ("the time to refer (12 months from the letter's date)", [_phrase(uk_date(refer_by))],
+         [f"{scheme.get('referral_window_months')} months from the date of this letter"]),
+    ]
+
+
+def _phrase(value):
+    # An empty phrase is never said: a letter cannot quote what the scheme lacks.
+    return _normalise(str(value or ""))
+
+
+def _missing(text, required):
+    flat = _normalise(text)
+    return [name for name, phrases, whole_words in required
+            if not (all(phrase and phrase in flat for phrase in phrases)
+                    and all(_says_words(flat, words) for words in whole_words))]
+
+
+def _says_words(flat, words):
+    # As re.search(rf"\b{words}\b") would, but found from where the words are: a pattern that
+    # starts with \b is tried at every position of the letter, and a sweep checks thousands.
+    whole = _whole_words(words)
+    start = flat.find(words)
+    while start != -1 and not whole.match(flat, start):
+        start = flat.find(words, start + 1)
+    return start != -1

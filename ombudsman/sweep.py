@@ -24,7 +24,7 @@ from clock import uk_today
 from complaints import outbox
 from complaints.models import CLOSED_STATUSES, Complaint, OutgoingEmail, Status
 from ombudsman import delivery, letters, services
-from ombudsman.models import Letter, Referral, SweepFailure, SweepRun, SweepStep
+from ombudsman.models import Letter, LetterKind, Referral, SweepFailure, SweepRun, SweepStep
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +65,15 @@ class Run:
         except Exception as exc:  # noqa: BLE001 - one row must never stop the others
             self.fail(step, row.pk, exc, complaint_id=complaint_id)
             return None
-        if row.pk in self.failing[step]:
-            SweepFailure.objects.filter(step=step, object_id=row.pk).delete()
-            self.failing[step].discard(row.pk)
+        self.succeeded(step, [row.pk])
         return result
+
+    def succeeded(self, step, object_ids):
+        """Forget the failures of rows that have now been handled."""
+        recovered = self.failing[step].intersection(object_ids)
+        if recovered:
+            SweepFailure.objects.filter(step=step, object_id__in=recovered).delete()
+            self.failing[step] -= recovered
 
     def fail(self, step, object_id, exc, *, complaint_id=None):
         """Record that a row failed: log it, keep it on the run, and skip it for a while.
@@ -208,32 +213,54 @@ def forget_settled_failures(now):
 def write_adr_letters(sweep):
     """Claim due complaints in batches and write their ADR letters; return how many.
 
-    A batch is locked with ``SELECT ... FOR UPDATE SKIP LOCKED``, so concurrent sweeps share
-    the work instead of queueing behind each other; each letter is then claimed by a
-    compare-and-swap and written in a savepoint, so one failing complaint undoes nothing
-    of the others'. Letters are delivered by tasks enqueued when each batch commits.
+    Each batch is claimed and written as a set (``services.claim_adr_letters``), so
+    concurrent sweeps share the work instead of queueing behind each other. A batch that
+    fails is undone and the rows it claimed are written one by one instead, each in a
+    savepoint with a compare-and-swap of its own, so one failing complaint undoes nothing of
+    the others'. Letters are delivered by tasks enqueued when each batch commits.
     """
     try:
-        scheme = letters.provider_scheme()
+        press = letters.Press(kind=LetterKind.ADR, now=sweep.now)
     except letters.LetterContentError as exc:
         sweep.errors.append(str(exc))
         return 0
     written = 0
-
-    def write(complaint):
-        return services.create_adr_letter(complaint=complaint, now=sweep.now, scheme=scheme)
-
     while True:
         with transaction.atomic():
-            batch = list(
-                sweep.skip(adr_letter_due(sweep.now), SweepStep.ADR_LETTER)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("customer")[: settings.CLOCK_SWEEP_BATCH]
-            )
-            if not batch:
+            due = sweep.skip(adr_letter_due(sweep.now), SweepStep.ADR_LETTER)
+            claimed = []
+            try:
+                with transaction.atomic():
+                    written_at = timezone.now()
+                    claimed = services.claim_adr_letters(due=due, limit=settings.CLOCK_SWEEP_BATCH,
+                                                         refer_by=press.refer_by, written_at=written_at)
+                    batch = services.create_claimed_adr_letters(complaints=claimed, press=press,
+                                                                written_at=written_at)
+            except Exception as exc:  # noqa: BLE001 - the rows one by one find and record the bad one
+                log.info("Clock sweep: a batch of ADR letters failed (%s: %s); writing them one by one",
+                         type(exc).__name__, exc)
+                # The rows the batch claimed, or the next ones due if claiming them failed.
+                rows = due.filter(pk__in=[complaint.pk for complaint in claimed]) if claimed else due
+                tried, count = _write_adr_letters_one_by_one(sweep, rows, press)
+                claimed, written = claimed or tried, written + count
+            else:
+                sweep.succeeded(SweepStep.ADR_LETTER, [complaint.pk for complaint in claimed])
+                written += len(batch)
+            if not claimed:
                 return written
-            for complaint in batch:
-                written += sweep.attempt(SweepStep.ADR_LETTER, complaint, write, complaint_id=complaint.pk) is not None
+
+
+def _write_adr_letters_one_by_one(sweep, due, press):
+    """Write the letters of a batch of due complaints, each on its own; return (the batch, letters written)."""
+    batch = list(due.select_for_update(skip_locked=True, of=("self",)).select_related("customer")
+                 [: settings.CLOCK_SWEEP_BATCH])
+
+    def write(complaint):
+        return services.create_adr_letter(complaint=complaint, now=sweep.now, scheme=press.scheme)
+
+    written = sum(sweep.attempt(SweepStep.ADR_LETTER, complaint, write, complaint_id=complaint.pk) is not None
+                  for complaint in batch)
+    return batch, written
 
 
 def watch_compliance(sweep):

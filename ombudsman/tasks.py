@@ -15,3 +15,10 @@ def sweep_clocks():
 def deliver_letter(letter_id):
     """Deliver one letter (a no-op if it was sent or claimed meanwhile)."""
     delivery.deliver(letter_id)
+
+
+@shared_task(ignore_result=True)
+def deliver_letters(letter_ids):
+    """Deliver the letters one batch of the sweep wrote; any this leaves pending, the sweep retries."""
+    for letter_id in letter_ids:
+        delivery.deliver(letter_id)

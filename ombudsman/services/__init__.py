@@ -7,7 +7,9 @@ reach someone is a row first (a Letter, or an email in the outbox), delivered on
 
 from ombudsman.services.letters import (
     DELIVER_LETTER_TASK,
+    claim_adr_letters,
     create_adr_letter,
+    create_claimed_adr_letters,
     declare_deadlock,
     email_staff,
     mark_letter_posted,
@@ -42,7 +44,9 @@ from ombudsman.services.referrals import (
 __all__ = [
     "DECISION_FIELDS", "DELIVER_LETTER_TASK", "add_waiting_period_policy", "change_waiting_period_policy",
     "check_not_in_future", "check_referral", "check_waiting_period_policy", "correct_customer_acceptance",
-    "correct_decision", "create_adr_letter", "declare_deadlock", "delete_waiting_period_policy", "email_staff",
+    "claim_adr_letters", "correct_decision", "create_adr_letter", "create_claimed_adr_letters",
+    "declare_deadlock",
+    "delete_waiting_period_policy", "email_staff",
     "flag_compliance_overdue", "latest_letter", "mark_letter_posted", "preview_deadlock_letter",
     "record_case_reference", "record_compliance",
     "record_customer_acceptance", "record_customer_rejection", "record_decision", "record_referral",

@@ -7,7 +7,7 @@ reach someone is a row first (a Letter, or an email in the outbox), delivered on
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -21,6 +21,7 @@ from ombudsman import letters
 from ombudsman.models import Letter, LetterKind, LetterStatus
 
 DELIVER_LETTER_TASK = "ombudsman.tasks.deliver_letter"
+DELIVER_LETTERS_TASK = "ombudsman.tasks.deliver_letters"
 
 
 def _save_letter(letter):
@@ -38,13 +39,17 @@ def _letter_written(letter):
     Complaint.objects.filter(pk=complaint.pk).update(
         customer_told_at=Coalesce("customer_told_at", Value(letter.created_at)), refer_by=letter.refer_by
     )
-    Event.objects.create(
-        complaint=letter.complaint, kind=EventKind.LETTER,
+    _written_event(letter).save()
+    transaction.on_commit(lambda: outbox.enqueue(DELIVER_LETTER_TASK, letter.pk))
+    return letter
+
+
+def _written_event(letter):
+    return Event(
+        complaint_id=letter.complaint_id, kind=EventKind.LETTER,
         summary=f"{letter.get_kind_display()} written, to go by {letter.get_delivery_display().lower()}",
         data={"letter_id": letter.pk, "kind": letter.kind, "refer_by": letter.refer_by.isoformat(), "step": "written"},
     )
-    transaction.on_commit(lambda: outbox.enqueue(DELIVER_LETTER_TASK, letter.pk))
-    return letter
 
 
 @transaction.atomic
@@ -119,6 +124,54 @@ def create_adr_letter(*, complaint, now=None, scheme=None):
         ):
             return None
         return _save_letter(letter)
+
+
+# Whether a claimed complaint is owed its ADR letter, as create_adr_letter decides: the
+# customer has ADR rights and had no deadlock letter. SQL, for the claim to settle a batch.
+LETTER_OWED = ("adr_rights AND (deadlock_at IS NULL OR NOT EXISTS (SELECT 1 FROM ombudsman_letter "
+               "WHERE ombudsman_letter.complaint_id = {table}.id AND ombudsman_letter.kind = 'deadlock'))")
+
+
+def claim_adr_letters(*, due, limit, refer_by, written_at):
+    """Claim up to ``limit`` complaints of ``due`` whose ADR letter is owed; return them, with their customers.
+
+    One ``UPDATE ... RETURNING`` settles their ``adr_letter_pending`` and, on those owed a
+    letter (``letter_owed`` on each), records what ``_letter_written`` records: the customer
+    told at ``written_at`` (the first letter's moment stays), and may refer until
+    ``refer_by``. Its rows are chosen by a subquery that locks them with ``SKIP LOCKED`` (on
+    PostgreSQL), so concurrent sweeps claim different rows. ``create_claimed_adr_letters``
+    then writes the letters, in the same transaction.
+    """
+    locked = due.select_for_update(skip_locked=True, of=("self",)).values("pk")[:limit]
+    subquery, params = locked.query.sql_with_params()
+    table = connection.ops.quote_name(Complaint._meta.db_table)
+    owed = LETTER_OWED.format(table=table)
+    return list(Complaint.objects.raw(
+        f"UPDATE {table} SET adr_letter_pending = %s, "
+        f"customer_told_at = CASE WHEN {owed} THEN COALESCE(customer_told_at, %s) ELSE customer_told_at END, "
+        f"refer_by = CASE WHEN {owed} THEN %s ELSE refer_by END "
+        f"WHERE id IN ({subquery}) RETURNING *, {owed} AS letter_owed",
+        [False, connection.ops.adapt_datetimefield_value(written_at), connection.ops.adapt_datefield_value(refer_by),
+         *params],
+    ).prefetch_related("customer"))
+
+
+def create_claimed_adr_letters(*, complaints, press, written_at):
+    """Write, in bulk, the ADR letters owed on complaints claimed as of ``written_at``; return them.
+
+    Each letter is checked: a refused one raises LetterContentError, and the caller undoes
+    the whole batch. The letters are delivered by one task once the transaction commits.
+    """
+    written = press.write_many([complaint for complaint in complaints if complaint.letter_owed])
+    if not written:
+        return []
+    for letter in written:
+        letter.created_at = written_at
+    Letter.objects.bulk_create(written)
+    Event.objects.bulk_create(_written_event(letter) for letter in written)
+    ids = [letter.pk for letter in written]
+    transaction.on_commit(lambda: outbox.enqueue(DELIVER_LETTERS_TASK, ids))
+    return written
 
 
 def staff_to_warn(complaint):
