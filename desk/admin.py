@@ -5,14 +5,11 @@ the actions the agent may take, each a button posting to a view of its own.
 """
 
 from django.contrib import admin
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
 
 from accounts.admin_site import PortalModelAdmin
 from complaints.admin_base import AccessLoggedAdmin, BoundedCountAdmin, BoundedCountPaginator, ReadOnlyAdmin
@@ -21,6 +18,7 @@ from complaints.tracking import normalise_tracking_number
 from desk import (
     bulk,
     changelist,
+    complaint_list,
     complaint_page,
     intake,
     merge,
@@ -30,7 +28,7 @@ from desk import (
     saved_reply_admin,  # noqa: F401 (registers the saved replies' admin)
 )
 from mailin.models import InboundMessage, MailStatus
-from ombudsman.models import Letter, LetterStatus, Referral
+from ombudsman.models import Letter, Referral
 
 # The desk says how many emails wait for review up to this many ("99+" beyond).
 MAIL_SHOWN = 99
@@ -89,7 +87,7 @@ class ComplaintAdmin(PortalModelAdmin, BoundedCountAdmin):
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_changelist(self, request, **kwargs):
-        return changelist.QueueChangeList
+        return complaint_list.QueueChangeList
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return changelist.QueuePaginator(queryset, per_page, orphans, allow_empty_first_page,
@@ -115,64 +113,15 @@ class ComplaintAdmin(PortalModelAdmin, BoundedCountAdmin):
             return super().get_search_results(request, queryset, search_term)
         return queryset.filter(customer__email=term.lower()), False
 
-    def action_checkbox(self, complaint):
-        """Return the row's selection box, the admin's own markup built without a form widget.
-
-        Django renders a widget template for every row, about a tenth of the list's cost.
-        """
-        label = format_html(gettext("Select this object for an action - {}"), str(complaint))
-        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-                           ACTION_CHECKBOX_NAME, complaint.pk, label)
-
-    @admin.display(description="why here")
-    def why(self, complaint):
-        reason, words = queue.reason(complaint), queue.reason_words(complaint)
-        unread = complaint.customer_acted_at is not None and (
-            complaint.seen_at is None or complaint.customer_acted_at > complaint.seen_at)
-        mark = format_html(' <span class="desk-unread" title="{}">Unread</span>',
-                           "The customer acted since you last opened this complaint") if unread else ""
-        return format_html('<span class="desk-why desk-why-{}">{}</span>{}', reason, words, mark)
-
-    @admin.display(description="status", ordering="status")
-    def status_words(self, complaint):
-        return queue.status_label(complaint.status)
-
-    @admin.display(description="about")
-    def about(self, complaint):
-        return format_html("{}<br><small>{} · {}</small>", complaint.get_product_display(),
-                           complaint.get_category_display(), complaint.get_channel_display())
-
-    @admin.display(description="customer", ordering="customer__full_name")
-    def customer_name(self, complaint):
-        customer = complaint.customer
-        return format_html("{}<br><small>{}</small>", customer.full_name, customer.email or "no email")
-
-    @admin.display(description="agent", ordering="assigned_to__full_name")
-    def agent(self, complaint):
-        return complaint.assigned_to.full_name if complaint.assigned_to else "—"
-
-    @admin.display(description="days open")
-    def days_open(self, complaint):
-        return changelist.days_open(complaint)
-
-    @admin.display(description="clock", ordering="adr_opens_at")
-    def time_left(self, complaint):
-        status = LetterStatus(complaint.letter_status).label if complaint.letter_status else None
-        band, words = changelist.clock_badge(complaint, status)
-        return format_html('<span class="desk-badge desk-clock-{}">{}</span>', band, words)
-
-    @admin.display(description="flags")
-    def flags(self, complaint):
-        customer = complaint.customer
-        shown = [
-            ("vulnerable", "Vulnerable", customer.vulnerable and customer.has_support_consent),
-            ("deadlock", "Deadlock", complaint.deadlock_at is not None),
-            ("referral", "Ombudsman", complaint.has_referral),
-            ("asked", "Deadlock asked",
-             complaint.deadlock_requested_at is not None and complaint.deadlock_at is None and not complaint.is_closed),
-        ]
-        return format_html_join(" ", '<span class="desk-badge desk-flag-{}">{}</span>',
-                                ((name, label) for name, label, on in shown if on))
+    # The columns' headings and sorting; each row is rendered whole (complaint_list.QueueChangeList.rows).
+    why = complaint_list.Column("why here")
+    time_left = complaint_list.Column("clock", ordering="adr_opens_at")
+    status_words = complaint_list.Column("status", ordering="status")
+    customer_name = complaint_list.Column("customer", ordering="customer__full_name")
+    about = complaint_list.Column("about")
+    agent = complaint_list.Column("agent", ordering="assigned_to__full_name")
+    days_open = complaint_list.Column("days open")
+    flags = complaint_list.Column("flags")
 
     # --- permissions -----------------------------------------------------------------
 

@@ -31,9 +31,12 @@ class Reason(models.TextChoices):
     OTHER = "other", "No letter owed"
 
 
-def reason(complaint, now=None):
-    """Return why one complaint is where it is in the queue (a ``Reason``)."""
-    if clock.state(complaint, now) == ClockState.BREACH:
+def reason(complaint, now=None, *, state=None):
+    """Return why one complaint is where it is in the queue (a ``Reason``).
+
+    ``state`` is the complaint's clock state at ``now`` where the caller has read it already.
+    """
+    if (state or clock.state(complaint, now)) == ClockState.BREACH:
         return Reason.BREACH
     if complaint.status in CLOSED_STATUSES:
         return Reason.OTHER
@@ -46,14 +49,15 @@ def reason(complaint, now=None):
     return Reason.OTHER
 
 
-def reason_words(complaint, now=None):
-    """Say why a complaint is where it is, as its row in the queue says it."""
-    why = reason(complaint, now)
+def reason_words(complaint, now=None, *, state=None):
+    """Say why a complaint is where it is, as its row in the queue says it (``state`` as for ``reason``)."""
+    state = state or clock.state(complaint, now)
+    why = reason(complaint, state=state)
     if why != Reason.OTHER:
         return why.label
     if not complaint.adr_rights:
         return "No ADR rights"
-    return clock.state(complaint, now).label
+    return state.label
 
 
 def urgency(now):
