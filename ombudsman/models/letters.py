@@ -78,6 +78,11 @@ class Letter(models.Model):
             models.Index(
                 fields=["next_attempt_at"], name="letter_pending_due", condition=models.Q(status="pending"),
             ),
+            # The print queue and the admin banner's count read the few letters waiting to print,
+            # as the postal letters' own index does.
+            models.Index(
+                fields=["created_at"], name="letter_print_queue", condition=models.Q(status="print_queued"),
+            ),
         ]
 
     def __str__(self):
