@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 import clock
 
@@ -41,7 +41,12 @@ class DataVersion(models.Model):
 
     @classmethod
     def current(cls):
-        return cls.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+        # Read by every public page served from the cache: plain SQL costs a third of the ORM's
+        # building of the same query, which was most of such a page's time.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT number FROM {cls._meta.db_table} WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else 0
 
     @classmethod
     def bump(cls):
