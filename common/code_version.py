@@ -3,9 +3,10 @@
 import hashlib
 from pathlib import Path
 
-# What renders pages: Python and templates. Tests, tooling and data files do not.
-SOURCE_SUFFIXES = (".py", ".html", ".txt")
-SKIPPED_DIRS = {".git", ".venv", "node_modules", "tests", "var", "bench", "static", "docs", "__pycache__"}
+# What makes pages: Python, templates, and the static files they name (by hashed names in
+# production). Tests, tooling and data files do not.
+SOURCE_SUFFIXES = (".py", ".html", ".txt", ".css", ".js", ".svg", ".ico")
+SKIPPED_DIRS = {".git", ".venv", "node_modules", "tests", "var", "bench", "docs", "__pycache__"}
 
 
 def code_version(base_dir):

@@ -1,12 +1,14 @@
 """Whole pages kept for anonymous visitors: the public pages are the same for all of them.
 
 A page is kept under its path, the UK date (the home page quotes today's waiting period), the
-code's version and the version of the schemes and policies it quotes (``DataVersion``, read
+code's version, the provider's and regulator's details (set in the environment) and the
+version of the schemes and policies it quotes (``DataVersion``, read
 from the database on each request, so an edit in the admin shows at once in every process).
 A visitor who carries a session or a message (signed in, or just signed out) always gets
 the page rendered afresh, and only a plain 200 with no cookies is kept.
 """
 
+import hashlib
 import logging
 from functools import wraps
 
@@ -28,7 +30,10 @@ PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
 
 
 def _key(request):
-    return f"page:{request.path}:{clock.uk_today().isoformat()}:{settings.CODE_VERSION}:{DataVersion.current()}"
+    # The provider's and the regulator's details come from the environment, not the code.
+    details = hashlib.sha256(repr((settings.PROVIDER, settings.REGULATOR, settings.SITE_URL)).encode()).hexdigest()
+    return (f"page:{request.path}:{clock.uk_today().isoformat()}:{settings.CODE_VERSION}:{details[:16]}:"
+            f"{DataVersion.current()}")
 
 
 def same_for_every_visitor(view):

@@ -11,7 +11,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.admin.templatetags.admin_list import result_headers
-from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -104,6 +104,9 @@ class QueueChangeList(ChangeList):
         offers (read on every request, so a new agent or a change of name shows at once in
         every process) and the code's version (the other filters' choices are the code's).
         """
+        if SEARCH_VAR in self.params:
+            # Its links carry the search: a customer's name or email, never kept.
+            return render_to_string("admin/desk/_filters.html", {"cl": self})
         staff = [spec.lookup_choices for spec in self.filter_specs if isinstance(spec, AgentFilter)]
         version = f"{settings.CODE_VERSION}:{sorted(self.params.items())}:{staff}"
         key = f"desk:filters:{hashlib.sha256(version.encode()).hexdigest()}"

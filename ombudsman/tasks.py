@@ -1,8 +1,12 @@
 """Celery tasks: thin wrappers around the sweep and letter delivery."""
 
+import logging
+
 from celery import shared_task
 
 from ombudsman import delivery, sweep
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
@@ -21,4 +25,7 @@ def deliver_letter(letter_id):
 def deliver_letters(letter_ids):
     """Deliver the letters one batch of the sweep wrote; any this leaves pending, the sweep retries."""
     for letter_id in letter_ids:
-        delivery.deliver(letter_id)
+        try:
+            delivery.deliver(letter_id)
+        except Exception:  # noqa: BLE001 - one letter must never hold up the others
+            log.exception("Letter %s not delivered; the sweep will try it again", letter_id)

@@ -108,10 +108,12 @@ def anonymise_complaint(*, complaint, now=None):
     if not rules.expired_complaints(now).filter(pk=complaint.pk).exists():
         raise NotErasable(f"{complaint} is not due for anonymisation: it must be kept as it is for now.")
     _delete_after_commit(complaint.attachments.exclude(file="").values_list("file", flat=True))
-    # The kept timeline holds the words being erased. Forgotten now and again on commit: a page
-    # rendered meanwhile read them before the erasure was committed.
+    # The kept timeline holds the words being erased. Forgotten now (with the cache down, the
+    # erasure waits for the next run rather than leave them there) and again on commit, for a
+    # page rendered meanwhile from words read before the erasure (a failure then is only
+    # logged: the ERASED event makes the next visit render the timeline afresh anyway).
     kept_timelines.forget(complaint)
-    transaction.on_commit(lambda: kept_timelines.forget(complaint))
+    transaction.on_commit(lambda: kept_timelines.forget(complaint), robust=True)
     received = InboundMessage.objects.filter(complaint=complaint)
     _delete_after_commit(received.exclude(raw="").values_list("raw", flat=True))
     letter_counts, letter_hashes = _erase_letters(complaint, now)

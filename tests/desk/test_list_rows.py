@@ -112,6 +112,17 @@ def test_the_filter_sidebar_is_rendered_once_for_a_list(agent_client, customer):
     assert sidebar(again) == sidebar(first) != sidebar(other)
 
 
+def test_a_searched_list_keeps_no_sidebar_that_carries_the_search(agent_client, customer):
+    file_complaint(customer)
+
+    agent_client.get(list_url(), {"q": customer.email})
+    again = agent_client.get(list_url(), {"q": customer.email})
+
+    # Its links hold a customer's name or email: rendered each time, never kept in the cache.
+    assert filters_rendered(again)
+    assertContains(again, customer.email)
+
+
 def rename(person):
     person.full_name = "Bea Renamed"
     person.save()

@@ -105,3 +105,11 @@ def test_the_page_is_served_while_the_cache_is_down(client, db, settings):
                                    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
 
     assertContains(client.get(reverse("home")), "Code of Practice")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_the_providers_details_set_in_the_environment_show_at_once(client, db, settings, name):
+    client.get(reverse(name))
+    settings.PROVIDER = {**settings.PROVIDER, "phone": "+44 (0) 20 7946 0000"}
+
+    assertContains(client.get(reverse(name)), "+44 (0) 20 7946 0000")
