@@ -6,25 +6,19 @@ Python, and the row is one template fragment (admin/desk/_complaint_row.html) ma
 admin's own markup. The sidebar is kept in the cache under all it depends on.
 """
 
-import hashlib
-import logging
-
 from django.conf import settings
 from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from redis import RedisError
 
 import clock
+from common.kept_html import kept_html
 from desk import queue
 from desk.changelist import AgentFilter, clock_badge, days_open
 from ombudsman.models import LetterStatus
-
-logger = logging.getLogger(__name__)
 
 # The sidebar's key changes with all it shows; this only bounds what a cache holds.
 FILTERS_KEPT_SECONDS = 60 * 60
@@ -108,20 +102,8 @@ class QueueChangeList(ChangeList):
             # Its links carry the search: a customer's name or email, never kept.
             return render_to_string("admin/desk/_filters.html", {"cl": self})
         staff = [spec.lookup_choices for spec in self.filter_specs if isinstance(spec, AgentFilter)]
-        version = f"{settings.CODE_VERSION}:{sorted(self.params.items())}:{staff}"
-        key = f"desk:filters:{hashlib.sha256(version.encode()).hexdigest()}"
-        try:
-            html = cache.get(key)
-        except RedisError:
-            logger.warning("Desk filters not read from the cache: it is unavailable", exc_info=True)
-            return render_to_string("admin/desk/_filters.html", {"cl": self})
-        if html is None:
-            html = render_to_string("admin/desk/_filters.html", {"cl": self})
-            try:
-                cache.set(key, html, FILTERS_KEPT_SECONDS)
-            except RedisError:
-                logger.warning("Desk filters not kept: the cache is unavailable", exc_info=True)
-        return html
+        return kept_html("desk:filters", (settings.CODE_VERSION, sorted(self.params.items()), staff),
+                         FILTERS_KEPT_SECONDS, lambda: render_to_string("admin/desk/_filters.html", {"cl": self}))
 
     def rows(self):
         """Return what each row of the page shows (``row``), for admin/desk/_complaint_row.html."""

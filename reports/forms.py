@@ -1,16 +1,13 @@
-import hashlib
-import logging
 from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.forms.models import ModelChoiceIterator
 from django.template.loader import render_to_string
-from redis import RedisError
 
 import clock
 from accounts.models import User
+from common.kept_html import kept_html
 from complaints.models import Category, Channel, Product
 from reports.periods import Period
 from reports.queries import Scope
@@ -22,7 +19,6 @@ MAX_PERIOD_DAYS = 3 * 366
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_YEARS_AHEAD = 1
 
-logger = logging.getLogger(__name__)
 
 
 # Browsers' date pickers read and write ISO dates, whatever the page's language.
@@ -103,20 +99,10 @@ class ReportFilterForm(forms.Form):
         if not settings.REPORTS_CACHE_SECONDS:
             return render_to_string("reports/_filters.html", {"form": self})
         staff = [(str(value), label) for value, label in self.fields["agent"].choices]
-        version = f"{settings.CODE_VERSION}:{self.default_period}:{sorted(self.data.lists())}:{staff}"
-        key = f"reports:filters:{hashlib.sha256(version.encode()).hexdigest()}"
-        try:
-            html = cache.get(key)
-        except RedisError:
-            logger.warning("Report filters not read from the cache: it is unavailable", exc_info=True)
-            return render_to_string("reports/_filters.html", {"form": self})
-        if html is None:
-            html = render_to_string("reports/_filters.html", {"form": self})
-            try:
-                cache.set(key, html, settings.REPORTS_CACHE_SECONDS)
-            except RedisError:
-                logger.warning("Report filters not kept: the cache is unavailable", exc_info=True)
-        return html
+        return kept_html("reports:filters",
+                         (settings.CODE_VERSION, self.default_period, sorted(self.data.lists()), staff),
+                         settings.REPORTS_CACHE_SECONDS,
+                         lambda: render_to_string("reports/_filters.html", {"form": self}))
 
     def scope(self):
         """Return the report's scope: the filters given, or the default twelve weeks."""
