@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+import redis
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
@@ -76,6 +77,16 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": ["--disable-gpu", "--disable-quic", "--disable-sync", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update"],
     }
+
+
+def use_redis_cache(settings, url):
+    """Make Redis at ``url`` the cache, as production's REDIS_URL does; skip (or fail, with
+    REQUIRE_REDIS set) when it is not running."""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        (pytest.fail if os.environ.get("REQUIRE_REDIS") else pytest.skip)("Redis is not running on 127.0.0.1:6379")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
 
 
 def make_customer(email, full_name, **fields):

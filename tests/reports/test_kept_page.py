@@ -4,12 +4,10 @@ A page whose figures are kept renders only its shell and filters; it never shows
 older than the "Figures as at" line says, in the per-process memory cache as in Redis.
 """
 
-import os
 import re
 from datetime import timedelta
 
 import pytest
-import redis
 import time_machine
 from django.core.cache import cache
 from django.db import connection
@@ -17,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports import tasks
-from tests.conftest import make_staff
+from tests.conftest import make_staff, use_redis_cache
 from tests.reports.conftest import NOW, PERIOD_QUERY, make_complaint, uk
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
@@ -31,12 +29,7 @@ def any_cache(request, settings):
     """Keep the figures five minutes in the default memory cache, then in Redis (database 13)."""
     settings.REPORTS_CACHE_SECONDS = 300
     if request.param == "redis":
-        try:
-            redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-        except redis.ConnectionError:
-            (pytest.fail if os.environ.get("REQUIRE_REDIS") else pytest.skip)("Redis is not running on 127.0.0.1:6379")
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                       "LOCATION": REDIS_TEST_URL}}
+        use_redis_cache(settings, REDIS_TEST_URL)
     cache.clear()
     yield
     cache.clear()

@@ -1,14 +1,12 @@
 """Log in, sign up, password reset, tracking and copies of the Code of Practice refuse floods of POSTs."""
 
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import redis
 import time_machine
 from django.core import mail
 from django.core.cache import cache
@@ -18,7 +16,7 @@ from django.urls import reverse
 from complaints.models import OutgoingEmail
 from complaints_portal.ratelimit import client_ip
 from tests.accounts.conftest import signup_data
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, use_redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -47,12 +45,7 @@ def limits(settings):
 def any_cache(request, settings):
     """Count in the default memory cache, then in Redis (database 12) as production does."""
     if request.param == "redis":
-        try:
-            redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-        except redis.ConnectionError:
-            (pytest.fail if os.environ.get("REQUIRE_REDIS") else pytest.skip)("Redis is not running on 127.0.0.1:6379")
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                       "LOCATION": REDIS_TEST_URL}}
+        use_redis_cache(settings, REDIS_TEST_URL)
     cache.clear()
     yield
     cache.clear()
