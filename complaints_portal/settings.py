@@ -382,6 +382,9 @@ if CSP_REPORT_URI:
     CONTENT_SECURITY_POLICY += f"; report-uri {CSP_REPORT_URI}"
 
 SESSION_COOKIE_HTTPONLY = True
+# With Redis, signed-in pages read their session from it (kept in the database too); only a
+# cache every worker shares can hold sessions (complaints_portal.sessions).
+SESSION_ENGINE = "complaints_portal.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 # Staff sessions end after this long without a request, and this long after they began
 # (accounts.staff_sessions, checked with the second factor); customers' sessions last
 # Django's two weeks.

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+import clock
 from clock import uk_today
 from complaints import access, printing
 from complaints.access import to_the_desk, visible_complaint
@@ -26,10 +27,16 @@ def adr_panel(complaint, now=None, *, provider_scheme=None):
     Pass provider_scheme when the page has already read it, so that it is not read twice.
     """
     now = now or timezone.now()
-    complaint_letters = list(
-        complaint.letters.defer("pdf", "html").select_related("scheme").order_by("created_at", "pk")
-    )
-    referral = Referral.objects.filter(complaint=complaint).select_related("scheme").first()
+    opens_at = clock.referral_opens_at(complaint)
+    if opens_at is None or now < opens_at:
+        # Writing a letter opens the way to ADR and a referral is refused before it opens,
+        # and the moment it opens never moves later: until then there is nothing to read.
+        complaint_letters, referral = [], None
+    else:
+        complaint_letters = list(
+            complaint.letters.defer("pdf", "html").select_related("scheme").order_by("created_at", "pk")
+        )
+        referral = Referral.objects.filter(complaint=complaint).select_related("scheme").first()
     latest = max(complaint_letters, key=lambda letter: (letter.letter_date, letter.pk), default=None)
     today = uk_today(now)
     may_refer = complaint.is_adr_eligible(now)

@@ -1,17 +1,22 @@
 """The customer's complaint page reads each thing it shows once, however long its timeline."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from clock import uk_today
 from complaints import services
+from complaints.models import Complaint
 from ombudsman import services as ombudsman_services
 from tests.complaints.conftest import pdf, png
 from tests.conftest import file_complaint
 
-# Session, user, complaint, attachments, events, the provider's scheme, letters, referral.
-PAGE_QUERIES = 8
+# Session, user, complaint, attachments, events, the provider's scheme; then, once the way to
+# ADR has opened, the letters and the referral.
+PAGE_QUERIES = {"waiting": 6, "open": 8}
 
 
 def complaint_with_a_long_timeline(customer, agent):
@@ -24,15 +29,18 @@ def complaint_with_a_long_timeline(customer, agent):
     return complaint
 
 
-@pytest.mark.parametrize("history", ["none", "letter", "letter and referral"])
+@pytest.mark.parametrize("history", ["none", "waiting period over", "letter", "letter and referral"])
 def test_the_page_reads_each_thing_once(customer_client, customer, agent, history, django_assert_num_queries):
     complaint = complaint_with_a_long_timeline(customer, agent)
+    if history == "waiting period over":
+        # The way to ADR is open without a letter (the sweep has not written it yet).
+        Complaint.objects.filter(pk=complaint.pk).update(adr_opens_at=timezone.now() - timedelta(hours=1))
     if "letter" in history:
         ombudsman_services.declare_deadlock(complaint=complaint, actor=agent, reason="Our final position stands.")
     if "referral" in history:
         ombudsman_services.record_referral(complaint=complaint, actor=customer, referred_on=uk_today())
 
-    with django_assert_num_queries(PAGE_QUERIES):
+    with django_assert_num_queries(PAGE_QUERIES["waiting" if history == "none" else "open"]):
         response = customer_client.get(reverse("complaints:detail", args=[complaint.tracking_number]))
 
     for name in ["meeting log.pdf", "march bill.pdf", "error.png"]:
@@ -40,7 +48,7 @@ def test_the_page_reads_each_thing_once(customer_client, customer, agent, histor
     assertContains(response, "Thank you, we are looking into it.")
     if "letter" in history:
         assertContains(response, 'id="letters"')
-    if history == "letter":
+    if history in ("letter", "waiting period over"):
         assertContains(response, "You can take this complaint to", count=1)
     if "referral" in history:
         assertContains(response, "You took this complaint to", count=1)
