@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
 
@@ -39,6 +40,12 @@ OWN = (*OWN_COMPLAINT, *OWN_CUSTOMER, "days_since_receipt", "complaint_url", "re
 IN_HTML = {"address": lambda value: linebreaksbr(value, autoescape=True)}
 # Private-use characters: no scheme, customer or template text contains them.
 MARKER = re.compile("\ue000(\\w+)\ue001")
+# What a letter reads of its complaint and customer (``Press.write_many``'s callers need load
+# no more): each letter's own words, the dates checked, and how it goes out.
+COMPLAINT_FIELDS = ("id", "tracking_number", "received_at", "adr_opens_at", "waiting_period_days", "customer_id")
+CUSTOMER_FIELDS = ("id", "email", "preferred_contact", "preferred_format", "support_consent_at", *OWN_CUSTOMER)
+# Stands for the tracking number in the link reversed once a press (no number has lower case).
+LINK_PLACEHOLDER = "tracking-number"
 
 
 class LetterContentError(Exception):
@@ -87,6 +94,8 @@ class Press:
         self.templates = [get_template(f"ombudsman/letters/{kind}.{ext}") for ext in ("txt", "html")]
         self.required = _required_of_letter(self.details, self.letter_date, self.refer_by)
         self.variants = {}
+        # Every complaint's page has the same link but for its number: reversed once a press.
+        self.page_link = outbox.absolute_url(reverse("complaints:detail", args=[LINK_PLACEHOLDER]))
 
     def write(self, complaint):
         """Render one letter and return it unsaved, or raise LetterContentError."""
@@ -112,7 +121,7 @@ class Press:
         own.update((name, getattr(customer, name)) for name in OWN_CUSTOMER)
         own.update(
             days_since_receipt=str(complaint.day_number(self.now)),
-            complaint_url=outbox.absolute_url(complaint.get_absolute_url()),
+            complaint_url=self.page_link.replace(LINK_PLACEHOLDER, complaint.tracking_number),
             received_on=uk_date(complaint.received_on), adr_opens_on=uk_date(complaint.adr_deadline_date),
         )
         return own

@@ -1,6 +1,6 @@
 import hashlib
 
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 
 from common.message_ids import new_message_id
@@ -28,6 +28,29 @@ class FrozenLetterError(Exception):
 
 
 class LetterQuerySet(models.QuerySet):
+    def create_unsent(self, letters):
+        """Insert new letters (their PDFs not made yet) in one statement, setting their ids.
+
+        On PostgreSQL the rows go as one array a column (``UNNEST``), as ``bulk_create`` sends
+        other models' rows but cannot send these: the PDF's ``BinaryField`` has a placeholder of
+        its own. A batch of 200 letters as 4,200 parameters cost a third of a sweep's claim.
+        """
+        connection = connections[self.db]
+        if connection.vendor != "postgresql" or len(letters) < 2:
+            return self.bulk_create(letters)
+        fields = [field for field in self.model._meta.concrete_fields if not field.primary_key and field.name != "pdf"]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
+        arrays = ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in fields)
+        values = [[field.get_db_prep_save(getattr(letter, field.attname), connection) for letter in letters]
+                  for field in fields]
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}, {quote('pdf')}) "
+                           f"SELECT *, ''::bytea FROM UNNEST({arrays}) RETURNING {quote('id')}", values)
+            for letter, (pk,) in zip(letters, cursor.fetchall(), strict=True):
+                letter.pk, letter._state.adding, letter._state.db = pk, False, self.db
+        return letters
+
     def delete(self):
         if self.exclude(status=LetterStatus.PENDING).exists():
             raise FrozenLetterError("A sent letter cannot be deleted.")

@@ -8,7 +8,7 @@ reach someone is a row first (a Letter, or an email in the outbox), delivered on
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Value
+from django.db.models import Prefetch, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -135,6 +135,9 @@ LETTER_OWED = ("adr_rights AND (deadlock_at IS NULL OR NOT EXISTS (SELECT 1 FROM
 def claim_adr_letters(*, due, limit, refer_by, written_at):
     """Claim up to ``limit`` complaints of ``due`` whose ADR letter is owed; return them, with their customers.
 
+    The complaints and customers carry only what their letters read (``letters.COMPLAINT_FIELDS``
+    and ``CUSTOMER_FIELDS``): the rest of their fields are deferred.
+
     One ``UPDATE ... RETURNING`` settles their ``adr_letter_pending`` and, on those owed a
     letter (``letter_owed`` on each), records what ``_letter_written`` records: the customer
     told at ``written_at`` (the first letter's moment stays), and may refer until
@@ -146,14 +149,15 @@ def claim_adr_letters(*, due, limit, refer_by, written_at):
     subquery, params = locked.query.sql_with_params()
     table = connection.ops.quote_name(Complaint._meta.db_table)
     owed = LETTER_OWED.format(table=table)
+    returned = ", ".join(connection.ops.quote_name(column) for column in letters.COMPLAINT_FIELDS)
     return list(Complaint.objects.raw(
         f"UPDATE {table} SET adr_letter_pending = %s, "
         f"customer_told_at = CASE WHEN {owed} THEN COALESCE(customer_told_at, %s) ELSE customer_told_at END, "
         f"refer_by = CASE WHEN {owed} THEN %s ELSE refer_by END "
-        f"WHERE id IN ({subquery}) RETURNING *, {owed} AS letter_owed",
+        f"WHERE id IN ({subquery}) RETURNING {returned}, {owed} AS letter_owed",
         [False, connection.ops.adapt_datetimefield_value(written_at), connection.ops.adapt_datefield_value(refer_by),
          *params],
-    ).prefetch_related("customer"))
+    ).prefetch_related(Prefetch("customer", get_user_model().objects.only(*letters.CUSTOMER_FIELDS))))
 
 
 def create_claimed_adr_letters(*, complaints, press, written_at):
@@ -167,7 +171,7 @@ def create_claimed_adr_letters(*, complaints, press, written_at):
         return []
     for letter in written:
         letter.created_at = written_at
-    Letter.objects.bulk_create(written)
+    Letter.objects.create_unsent(written)
     Event.objects.bulk_create(_written_event(letter) for letter in written)
     ids = [letter.pk for letter in written]
     transaction.on_commit(lambda: outbox.enqueue(DELIVER_LETTERS_TASK, ids))

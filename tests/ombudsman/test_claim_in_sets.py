@@ -74,6 +74,26 @@ def test_a_batch_is_claimed_by_one_update_and_written_by_one_insert_of_each(cust
     assert Letter.objects.filter(complaint__in=complaints, kind=LetterKind.ADR).count() == 5
 
 
+def test_claimed_rows_carry_all_their_letters_read_and_no_row_is_read_again(varied_customers):
+    complaints = [file_due_complaint(person, days_ago=60 + index) for index, person in enumerate(varied_customers * 2)]
+    now = timezone.now()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert sweep.write_adr_letters(sweep.Run(now)) == len(complaints)
+
+    reads = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT")]
+    # The customers once for the batch; no complaint or customer read again for a deferred field.
+    assert sum('FROM "accounts_user"' in sql for sql in reads) == 1
+    assert not any(sql.startswith('SELECT "complaints_complaint"') for sql in reads)
+    for complaint in Complaint.objects.filter(pk__in=[c.pk for c in complaints]).select_related("customer"):
+        alone = letters.write(complaint=complaint, kind=LetterKind.ADR, now=now)
+        written = Letter.objects.get(complaint=complaint, kind=LetterKind.ADR)
+        assert (written.text, written.html, written.delivery, written.to_email, written.reply_to) == (
+            alone.text, alone.html, alone.delivery, alone.to_email, alone.reply_to)
+        assert (written.scheme_details, written.refer_by, written.large_print, bytes(written.pdf)) == (
+            alone.scheme_details, alone.refer_by, alone.large_print, b"")
+
+
 def test_a_batch_records_what_a_letter_written_alone_records(customer, other_customer):
     alone = services.create_adr_letter(complaint=file_due_complaint(other_customer))
     in_a_set = [file_due_complaint(customer) for _ in range(3)]
