@@ -44,6 +44,11 @@ MARKER = re.compile("\ue000(\\w+)\ue001")
 # no more): each letter's own words, the dates checked, and how it goes out.
 COMPLAINT_FIELDS = ("id", "tracking_number", "received_at", "adr_opens_at", "waiting_period_days", "customer_id")
 CUSTOMER_FIELDS = ("id", "email", "preferred_contact", "preferred_format", "support_consent_at", *OWN_CUSTOMER)
+# Where each of a letter's own words goes when a variant is checked once for all its letters
+# (``Variant``): private-use characters, like the markers.
+WALLS = {name: chr(0xE100 + index) for index, name in enumerate(OWN)}
+_WALL_SET = frozenset(WALLS.values())
+_OPEN_ENTITY = re.compile(r"&[#\w]*$")
 # Stands for the tracking number in the link reversed once a press (no number has lower case).
 LINK_PLACEHOLDER = "tracking-number"
 
@@ -110,9 +115,11 @@ class Press:
         for complaint in complaints:
             own = self._own(complaint)
             large_print = complaint.customer.wants_large_print
-            text, page = self._variant(own, large_print)
+            variant = self._variant(own, large_print)
             html_own = {name: IN_HTML.get(name, html.escape)(value) for name, value in own.items()}
-            letters.append(self._letter(complaint, _fill(text, own), _fill(page, html_own), large_print))
+            checked = variant.says(own, _required_of_complaint(complaint))
+            letters.append(self._letter(complaint, _fill(variant.text, own), _fill(variant.page, html_own),
+                                        large_print, checked=checked))
         return letters
 
     def _own(self, complaint):
@@ -141,15 +148,20 @@ class Press:
         key = (large_print, empty)
         if key not in self.variants:
             markers = {name: "" if name in empty else f"\ue000{name}\ue001" for name in OWN}
-            self.variants[key] = [_parts(template.render(self._context(markers, large_print)))
-                                  for template in self.templates]
+            text, page = (_parts(template.render(self._context(markers, large_print))) for template in self.templates)
+            self.variants[key] = Variant(text, page, self.required)
         return self.variants[key]
 
-    def _letter(self, complaint, text, page, large_print):
-        """Check a rendered letter and return it unsaved, or raise LetterContentError."""
-        required = [*_required_of_complaint(complaint), *self.required]
-        missing = _missing(text, required)
-        missing += [f"{name} (in the PDF version)" for name in _missing(html_to_text(page), required)]
+    def _letter(self, complaint, text, page, large_print, *, checked=False):
+        """Check a rendered letter and return it unsaved, or raise LetterContentError.
+
+        ``checked``: its variant proved it has every element (``Variant.says``).
+        """
+        missing = []
+        if not checked:
+            required = [*_required_of_complaint(complaint), *self.required]
+            missing = _missing(text, required)
+            missing += [f"{name} (in the PDF version)" for name in _missing(html_to_text(page), required)]
         if missing:
             raise LetterContentError(
                 f"The {LetterKind(self.kind).label.lower()} for {complaint.tracking_number} cannot be sent: "
@@ -163,6 +175,43 @@ class Press:
             delivery=Delivery.EMAIL if by_email else Delivery.POST, to_email=customer.email if by_email else "",
             reply_to=settings.MAIL_IN_ADDRESS if by_email else "",
             status=LetterStatus.PENDING,
+        )
+
+
+class Variant:
+    """A variant's text and HTML with markers, and what checking it once proves of all its letters.
+
+    The variant is checked as a letter is, with a wall (``WALLS``, a character no required
+    phrase has) where each of a letter's own words goes. A phrase found there lies within the
+    template's own words, which every letter of the variant prints as they are, so every
+    letter says it too; whole words count only away from a wall, as a letter's own words
+    could join them. If the variant so says every element its date and scheme require
+    (``proven``), each letter needs checking only for its complaint's elements, which are its
+    own words: ``says`` finds them among those the variant shows as text. Whatever is not
+    proven so is checked on the letter itself, as a letter written alone is.
+    """
+
+    def __init__(self, text, page, required):
+        self.text, self.page = text, page
+        text_flat = _normalise(_fill(text, WALLS))
+        page_flat = _normalise(html_to_text(_fill(page, WALLS)))
+        self.proven = (
+            # An entity left open before a letter's own words could be finished by them.
+            not any(_OPEN_ENTITY.search(piece) for piece in page[::2])
+            and not any(wall in phrase for wall in WALLS.values() for _, phrases, _ in required for phrase in phrases)
+            and not _missing_in(text_flat, required, walled=True)
+            and not _missing_in(page_flat, required, walled=True)
+        )
+        # Own words printed as text in both versions (the HTML prints the address's line breaks as tags).
+        self.shown = [name for name in OWN
+                      if name not in IN_HTML and WALLS[name] in text_flat and WALLS[name] in page_flat]
+
+    def says(self, own, required):
+        """Say whether a letter of this variant with these own words has all of ``required``."""
+        shown = [_normalise(own[name]) for name in self.shown]
+        return self.proven and all(
+            not whole_words and all(phrase and any(phrase in value for value in shown) for phrase in phrases)
+            for _, phrases, whole_words in required
         )
 
 
@@ -238,17 +287,25 @@ def _phrase(value):
 
 
 def _missing(text, required):
-    flat = _normalise(text)
+    return _missing_in(_normalise(text), required)
+
+
+def _missing_in(flat, required, *, walled=False):
     return [name for name, phrases, whole_words in required
             if not (all(phrase and phrase in flat for phrase in phrases)
-                    and all(_says_words(flat, words) for words in whole_words))]
+                    and all(_says_words(flat, words, walled) for words in whole_words))]
 
 
-def _says_words(flat, words):
+def _says_words(flat, words, walled=False):
     # As re.search(rf"\b{words}\b") would, but found from where the words are: a pattern that
     # starts with \b is tried at every position of the letter, and a sweep checks thousands.
     whole = _whole_words(words)
     start = flat.find(words)
-    while start != -1 and not whole.match(flat, start):
+    while start != -1 and not (whole.match(flat, start) and not (walled and _by_a_wall(flat, start, len(words)))):
         start = flat.find(words, start + 1)
     return start != -1
+
+
+def _by_a_wall(flat, start, length):
+    end = start + length
+    return (start > 0 and flat[start - 1] in _WALL_SET) or (end < len(flat) and flat[end] in _WALL_SET)
