@@ -15,6 +15,7 @@ from accounts.models import CustomerType, User
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
 from complaints import services
 from complaints.models import Category, Product
+from ombudsman.models.schemes import Reference
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # there unless told it is safe (it is: the tests are synchronous).
@@ -40,8 +41,13 @@ def _isolated_files(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start each test with an empty cache, so rate limits counted there never carry over."""
+    """Start each test with an empty cache, so rate limits counted there never carry over.
+
+    The schemes and policies a process keeps go too: a flushed database starts their data
+    version again, which no production database ever does.
+    """
     cache.clear()
+    Reference.forget()
 
 
 @pytest.fixture(autouse=True)

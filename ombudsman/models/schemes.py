@@ -1,3 +1,5 @@
+import copy
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -50,10 +52,16 @@ class DataVersion(models.Model):
 
     @classmethod
     def bump(cls):
-        """Move the number, in the transaction of the change it marks."""
-        if not cls.objects.filter(pk=1).update(number=models.F("number") + 1):
+        """Move the number, in the transaction of the change it marks.
+
+        To a number drawn at random, not the next one: a change rolled back never hands its
+        number out again, so what a process read under it (inside that transaction) is never
+        taken for a later change's data.
+        """
+        number = secrets.randbits(62)
+        if not cls.objects.filter(pk=1).update(number=number):
             # Migration 0011 made the row; only a flushed test database lacks it.
-            cls.objects.get_or_create(pk=1, defaults={"number": 1})
+            cls.objects.get_or_create(pk=1, defaults={"number": number})
 
 
 class VersionedQuerySet(models.QuerySet):
@@ -99,8 +107,13 @@ class VersionedModel(models.Model):
 
 class SchemeQuerySet(VersionedQuerySet):
     def provider_scheme(self):
-        """Return the active scheme the provider belongs to, or None if none is set up."""
-        return self.filter(is_active=True, is_provider_scheme=True).first()
+        """Return the active scheme the provider belongs to, or None if none is set up.
+
+        Read from what this process keeps of the schemes (``Reference``), as fresh as the data
+        version; a copy, so that changing it changes nothing kept.
+        """
+        scheme = Reference.current().provider_scheme
+        return copy.copy(scheme) if scheme else None
 
 
 class Scheme(VersionedModel):
@@ -247,5 +260,37 @@ class WaitingPeriodPolicy(VersionedModel):
     @classmethod
     def days_for(cls, received_on: date) -> int:
         """Return the waiting period, in days, for a complaint received on that UK date."""
-        policy = cls.objects.filter(effective_from__lte=received_on).order_by("-effective_from").first()
+        # The policies, latest first, as this process keeps them (``Reference``).
+        policy = next((policy for policy in Reference.current().policies if policy.effective_from <= received_on), None)
         return policy.days if policy else DEFAULT_WAITING_PERIOD_DAYS
+
+
+class Reference:
+    """The schemes and waiting-period policies as of one data version, kept by each process.
+
+    Every page naming the provider's scheme and every complaint filed reads them, and they
+    change a few times a year: a process reads them again only when the data version in the
+    database has moved (one plain SQL read). The version is read first, so what is kept
+    under a number is never older than the number's change.
+    """
+
+    _kept = None
+
+    def __init__(self, number):
+        self.number = number
+        schemes = Scheme.objects.filter(is_active=True, is_provider_scheme=True)
+        self.provider_scheme = schemes.first()
+        self.policies = list(WaitingPeriodPolicy.objects.order_by("-effective_from"))
+
+    @classmethod
+    def current(cls):
+        number = DataVersion.current()
+        kept = cls._kept
+        if kept is None or kept.number != number:
+            kept = cls._kept = cls(number)
+        return kept
+
+    @classmethod
+    def forget(cls):
+        """Drop what this process keeps: the next read goes to the database (tests, after a flush)."""
+        cls._kept = None

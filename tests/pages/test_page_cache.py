@@ -50,7 +50,7 @@ def test_an_edit_through_a_queryset_moves_the_version_too(client, provider_schem
 
     Scheme.objects.filter(pk=provider_scheme.pk).update(phone="0300 123 4567")
 
-    assert DataVersion.current() == before + 1
+    assert DataVersion.current() != before
     assertContains(client.get(reverse("contact")), "0300 123 4567")
 
 
