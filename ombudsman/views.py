@@ -33,17 +33,17 @@ def adr_panel(complaint, now=None, *, provider_scheme=None):
         # and the moment it opens never moves later: until then there is nothing to read.
         complaint_letters, referral = [], None
     else:
-        complaint_letters = list(
-            complaint.letters.defer("pdf", "html").select_related("scheme").order_by("created_at", "pk")
-        )
-        referral = Referral.objects.filter(complaint=complaint).select_related("scheme").first()
+        # Their schemes as this process keeps them, not joined to each row.
+        complaint_letters = list(complaint.letters.defer("pdf", "html").order_by("created_at", "pk"))
+        referral = Referral.objects.filter(complaint=complaint).first()
     latest = max(complaint_letters, key=lambda letter: (letter.letter_date, letter.pk), default=None)
     today = uk_today(now)
     may_refer = complaint.is_adr_eligible(now)
-    if referral:
-        scheme = referral.scheme
-    elif latest:
-        scheme = latest.scheme
+    if referral or latest:
+        scheme_id = (referral or latest).scheme_id
+        # Usually the provider's scheme, which the page has read already.
+        read = provider_scheme and provider_scheme.pk == scheme_id
+        scheme = provider_scheme if read else Scheme.objects.kept(scheme_id)
     else:
         scheme = provider_scheme or Scheme.objects.provider_scheme()
     return {

@@ -115,6 +115,10 @@ class SchemeQuerySet(VersionedQuerySet):
         scheme = Reference.current().provider_scheme
         return copy.copy(scheme) if scheme else None
 
+    def kept(self, pk):
+        """Return the scheme with this id as this process keeps it (``Reference``); a copy."""
+        return copy.copy(Reference.current().schemes[pk])
+
 
 class Scheme(VersionedModel):
     """An Ofcom-approved ADR scheme, with the details customers are given.
@@ -278,8 +282,10 @@ class Reference:
 
     def __init__(self, number):
         self.number = number
-        schemes = Scheme.objects.filter(is_active=True, is_provider_scheme=True)
-        self.provider_scheme = schemes.first()
+        self.schemes = {scheme.pk: scheme for scheme in Scheme.objects.all()}
+        # As the database would answer: the first by the schemes' order (one at most, by constraint).
+        self.provider_scheme = next((scheme for scheme in self.schemes.values()
+                                     if scheme.is_active and scheme.is_provider_scheme), None)
         self.policies = list(WaitingPeriodPolicy.objects.order_by("-effective_from"))
 
     @classmethod

@@ -5,12 +5,13 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from clock import uk_today
 from complaints import services
 from complaints.models import Complaint
 from ombudsman import services as ombudsman_services
+from ombudsman.models import Scheme
 from tests.complaints.conftest import pdf, png
 from tests.conftest import file_complaint
 
@@ -53,3 +54,18 @@ def test_the_page_reads_each_thing_once(customer_client, customer, agent, histor
     if "referral" in history:
         assertContains(response, "You took this complaint to", count=1)
         assertContains(response, f"You referred it on {uk_today():%-d %B %Y}")
+
+
+def test_a_letter_from_a_scheme_the_provider_has_left_still_names_that_scheme(customer_client, customer, agent):
+    complaint = complaint_with_a_long_timeline(customer, agent)
+    ombudsman_services.declare_deadlock(complaint=complaint, actor=agent, reason="Our final position stands.")
+    former = Scheme.objects.get(is_provider_scheme=True)
+    Scheme.objects.filter(pk=former.pk).update(is_provider_scheme=False)
+    Scheme.objects.create(slug="services", name="Ombudsman Services", short_name="Ombudsman Services",
+                          name_takes_the=False, website="ombudsman-services.org", phone="0330 440 1614",
+                          postal_address="PO Box 730\nWarrington\nWA4 6WU", is_active=True, is_provider_scheme=True)
+
+    response = customer_client.get(reverse("complaints:detail", args=[complaint.tracking_number]))
+
+    assertContains(response, f"You can take this complaint to {former.name_in_sentence} now")
+    assertNotContains(response, "You can take this complaint to Ombudsman Services")
