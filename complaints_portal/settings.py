@@ -172,7 +172,7 @@ REDIS_URL = env("REDIS_URL", default="")
 REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        "BACKEND": "complaints_portal.redis_cache.RedisCache", "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
     }
     if REDIS_URL

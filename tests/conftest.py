@@ -92,7 +92,7 @@ def use_redis_cache(settings, url):
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.ConnectionError:
         (pytest.fail if os.environ.get("REQUIRE_REDIS") else pytest.skip)("Redis is not running on 127.0.0.1:6379")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    settings.CACHES = {"default": {"BACKEND": "complaints_portal.redis_cache.RedisCache", "LOCATION": url}}
 
 
 def make_customer(email, full_name, **fields):
