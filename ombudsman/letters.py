@@ -100,7 +100,8 @@ class Press:
         self.required = _required_of_letter(self.details, self.letter_date, self.refer_by)
         self.variants = {}
         # Every complaint's page has the same link but for its number: reversed once a press.
-        self.page_link = outbox.absolute_url(reverse("complaints:detail", args=[LINK_PLACEHOLDER]))
+        link = outbox.absolute_url(reverse("complaints:detail", args=[LINK_PLACEHOLDER]))
+        self.page_link_before, _, self.page_link_after = link.rpartition(LINK_PLACEHOLDER)
 
     def write(self, complaint):
         """Render one letter and return it unsaved, or raise LetterContentError."""
@@ -128,7 +129,7 @@ class Press:
         own.update((name, getattr(customer, name)) for name in OWN_CUSTOMER)
         own.update(
             days_since_receipt=str(complaint.day_number(self.now)),
-            complaint_url=self.page_link.replace(LINK_PLACEHOLDER, complaint.tracking_number),
+            complaint_url=f"{self.page_link_before}{complaint.tracking_number}{self.page_link_after}",
             received_on=uk_date(complaint.received_on), adr_opens_on=uk_date(complaint.adr_deadline_date),
         )
         return own
@@ -194,10 +195,15 @@ class Variant:
     def __init__(self, text, page, required):
         self.text, self.page = text, page
         text_flat = _normalise(_fill(text, WALLS))
-        page_flat = _normalise(html_to_text(_fill(page, WALLS)))
+        walled_page = _fill(page, WALLS)
+        page_flat = _normalise(html_to_text(walled_page))
+        body = walled_page.split("<body", 1)[-1]
         self.proven = (
             # An entity left open before a letter's own words could be finished by them.
             not any(_OPEN_ENTITY.search(piece) for piece in page[::2])
+            # Own words the HTML prints with tags of their own (the address's line breaks)
+            # would end a tag they were put inside, and let its rest out as text.
+            and not any(WALLS[name] in body and WALLS[name] not in page_flat for name in IN_HTML)
             and not any(wall in phrase for wall in WALLS.values() for _, phrases, _ in required for phrase in phrases)
             and not _missing_in(text_flat, required, walled=True)
             and not _missing_in(page_flat, required, walled=True)

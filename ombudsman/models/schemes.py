@@ -116,8 +116,12 @@ class SchemeQuerySet(VersionedQuerySet):
         return copy.copy(scheme) if scheme else None
 
     def kept(self, pk):
-        """Return the scheme with this id as this process keeps it (``Reference``); a copy."""
-        return copy.copy(Reference.current().schemes[pk])
+        """Return the scheme with this id as this process keeps it (``Reference``); a copy.
+
+        One added without moving the data version (see ``Reference``) is read from the database.
+        """
+        scheme = Reference.current().schemes.get(pk)
+        return copy.copy(scheme) if scheme else self.get(pk=pk)
 
 
 class Scheme(VersionedModel):
@@ -276,6 +280,11 @@ class Reference:
     change a few times a year: a process reads them again only when the data version in the
     database has moved (one plain SQL read). The version is read first, so what is kept
     under a number is never older than the number's change.
+
+    Every change through the models moves the version (the admin, services, the shell). One
+    made around them (a data migration's historical models, ``loaddata``, SQL) does not:
+    processes started afterwards read it, running ones once something else moves the
+    version or they restart (docs/operations.md).
     """
 
     _kept = None

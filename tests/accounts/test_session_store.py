@@ -80,3 +80,18 @@ def test_with_the_cache_down_customers_still_log_in_read_their_pages_and_log_out
 
     assert client.get(reverse("complaints:mine")).status_code == 302
     assert not Session.objects.exists()
+
+
+def test_a_copy_read_before_a_log_out_cannot_bring_the_session_back(client, customer, redis_sessions):
+    signed_in(client, customer)
+    key = client.session.session_key
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    slow = sessions.SessionStore(key)
+    read_before = slow.decode(slow._get_session_from_db().session_data)  # a request reads the row ...
+
+    client.post(reverse("accounts:logout"))  # ... another logs out ...
+    slow._keep(read_before, 300, replace=False)  # ... and the first puts back what it read.
+
+    assert sessions.SessionStore(key).load() == {}
+    client.cookies["sessionid"] = key
+    assert client.get(reverse("complaints:mine")).status_code == 302

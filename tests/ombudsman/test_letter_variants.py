@@ -71,6 +71,17 @@ def test_an_entity_left_open_before_a_letters_own_words_proves_nothing():
     assert not open_entity.proven
 
 
+def test_an_address_put_inside_a_tag_proves_nothing():
+    # The HTML prints the address's line breaks as <br>: inside an attribute, the first ends the tag.
+    in_an_attribute = variant(["It is free. ", "address", "."],
+                              ['<body>It is free<span title="', "address", '">.</span></body>'], FREE)
+    as_text = variant(["It is free. ", "address", "."], ["<body>It is free <span>", "address", "</span>.</body>"],
+                      FREE)
+
+    assert not in_an_attribute.proven
+    assert as_text.proven
+
+
 def test_a_complaints_element_counts_only_where_the_letter_prints_it_as_text():
     in_the_body = variant(["Your complaint ", "tracking_number", "."],
                           ["<body>Your complaint ", "tracking_number", ".</body>"], [])

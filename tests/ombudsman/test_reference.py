@@ -63,3 +63,18 @@ def test_without_a_provider_scheme_there_is_none(provider_scheme):
     Scheme.objects.filter(pk=provider_scheme.pk).update(is_provider_scheme=False)
 
     assert Scheme.objects.provider_scheme() is None
+
+
+def test_a_scheme_added_around_the_models_is_read_from_the_database(provider_scheme):
+    Scheme.objects.provider_scheme()
+    with connection.cursor() as cursor:
+        # As a data migration's historical model or SQL would: the data version does not move.
+        cursor.execute(
+            "INSERT INTO ombudsman_scheme (slug, name, short_name, name_takes_the, short_name_takes_the, operator, "
+            "website, phone, fax, email, postal_address, is_active, is_provider_scheme, referral_window_months, "
+            "compliance_deadline, compliance_day_count, award_limit) VALUES ('services', 'Ombudsman Services', "
+            "'Ombudsman Services', false, false, '', 'x.org', '1', '', '', 'PO Box 1', true, false, 12, 28, "
+            "'calendar', 10000) RETURNING id")
+        added = cursor.fetchone()[0]
+
+    assert Scheme.objects.kept(added).name == "Ombudsman Services"
