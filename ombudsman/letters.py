@@ -7,7 +7,8 @@ the stored HTML when it is first delivered or opened (``complaints.printing.ensu
 A ``Press`` writes letters of one kind at one moment. Writing many (the sweep's batches), it
 renders the templates once per variant (which optional lines a letter has) with a marker
 where each letter's own words go, and fills the markers in for each letter as the template
-prints them; every letter is still checked on its own.
+prints them. Every letter is still checked for every element: once for all the letters of a
+variant where checking the variant proves it (``Variant``), on the letter itself otherwise.
 """
 
 import functools
