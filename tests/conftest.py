@@ -95,6 +95,13 @@ def use_redis_cache(settings, url):
     settings.CACHES = {"default": {"BACKEND": "complaints_portal.redis_cache.RedisCache", "LOCATION": url}}
 
 
+def use_dead_redis_cache(settings):
+    """Make the cache a Redis nobody listens on (port 9), as production's cache is in an outage."""
+    settings.CACHES = {"default": {"BACKEND": "complaints_portal.redis_cache.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0",
+                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+
+
 def make_customer(email, full_name, **fields):
     return User.objects.create_user(email=email, password=PASSWORD, full_name=full_name, **fields)
 

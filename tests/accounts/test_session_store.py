@@ -8,11 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints_portal import sessions
-from tests.conftest import PASSWORD, use_redis_cache
+from tests.conftest import PASSWORD, use_dead_redis_cache, use_redis_cache
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
-DEAD_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",
-                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
 
 
 @pytest.fixture
@@ -72,7 +70,7 @@ def test_logging_out_ends_the_session_the_cache_held(client, customer, redis_ses
 
 def test_with_the_cache_down_customers_still_log_in_read_their_pages_and_log_out(client, customer, redis_sessions,
                                                                                  settings):
-    settings.CACHES = DEAD_CACHE
+    use_dead_redis_cache(settings)
 
     signed_in(client, customer)
     assert len(session_queries(client)) == 1

@@ -17,7 +17,7 @@ from ombudsman import sweep
 from ombudsman.models import Scheme
 from privacy import retention
 from tests.complaints.conftest import log_in
-from tests.conftest import file_complaint
+from tests.conftest import file_complaint, use_dead_redis_cache
 from tests.ombudsman.conftest import uk
 from tests.privacy.conftest import story
 
@@ -185,9 +185,7 @@ def test_an_erasure_is_never_appended_to_words_kept_before_it(customer_client, c
 
 @pytest.fixture
 def dead_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:9/0",
-                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    use_dead_redis_cache(settings)
 
 
 def test_the_page_is_rendered_while_the_cache_is_down(customer_client, complaint, agent, dead_cache):

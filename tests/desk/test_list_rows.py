@@ -12,7 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
 from complaints import services
 from desk.admin import ComplaintAdmin
-from tests.conftest import file_complaint, make_staff
+from tests.conftest import file_complaint, make_staff, use_dead_redis_cache
 from tests.desk.conftest import list_url, page_url
 
 
@@ -190,8 +190,6 @@ def test_a_new_deploy_renders_the_filter_sidebar_afresh(agent_client, settings):
 
 
 def test_the_list_shows_its_filters_while_the_cache_is_down(agent_client, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:9/0",
-                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    use_dead_redis_cache(settings)
 
     assert agent_choices(agent_client.get(list_url())) == ["Alex Agent"]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import CustomerType, PreferredContact, PreferredFormat
 from complaints.models import Complaint, Event, EventKind
-from ombudsman import letters, services, sweep
+from ombudsman import letters, services, sweep, tasks
 from ombudsman.models import Letter, LetterKind, LetterStatus, Scheme, SweepFailure, SweepStep
 from tests.conftest import make_customer
 from tests.ombudsman.conftest import file_due_complaint
@@ -137,6 +137,23 @@ def test_a_batch_is_delivered_by_one_task_once_it_commits(customer, django_captu
         assert sweep.write_adr_letters(sweep.Run(timezone.now())) == 3
     assert len(callbacks) == 1
     assert set(Letter.objects.values_list("status", flat=True)) == {LetterStatus.SENT}
+
+
+def test_a_letter_that_fails_in_a_batchs_delivery_holds_up_none_of_the_others(customer,
+                                                                             django_capture_on_commit_callbacks):
+    complaints = [file_due_complaint(customer) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=False):
+        sweep.write_adr_letters(sweep.Run(timezone.now()))
+    bad = complaints[0]
+    ids = sorted(Letter.objects.values_list("pk", flat=True))
+    assert Letter.objects.get(pk=ids[0]).complaint_id == bad.pk
+
+    # The first letter's 'emailed' event is refused, so its delivery raises after sending.
+    with refused_inserts("complaints_event", f"NEW.complaint_id = {bad.pk} AND NEW.kind = 'letter'"):
+        tasks.deliver_letters(ids)
+
+    assert Letter.objects.get(complaint=bad).status == LetterStatus.PENDING  # the sweep tries it again
+    assert {letter.status for letter in Letter.objects.exclude(complaint=bad)} == {LetterStatus.SENT}
 
 
 def test_a_batch_with_a_bad_row_still_writes_the_others_and_records_the_failure(customer, settings):

@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from ombudsman.models import DataVersion, Scheme
 from ombudsman.services.policies import add_waiting_period_policy
+from tests.conftest import use_dead_redis_cache
 from tests.ombudsman.conftest import uk
 
 PAGES = ["home", "contact"]
@@ -100,9 +101,7 @@ def test_a_new_deploy_renders_the_page_afresh(client, db, settings):
 
 
 def test_the_page_is_served_while_the_cache_is_down(client, db, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:9/0",
-                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    use_dead_redis_cache(settings)
 
     assertContains(client.get(reverse("home")), "Code of Practice")
 

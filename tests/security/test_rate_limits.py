@@ -16,7 +16,7 @@ from django.urls import reverse
 from complaints.models import OutgoingEmail
 from complaints_portal.ratelimit import client_ip
 from tests.accounts.conftest import signup_data
-from tests.conftest import PASSWORD, use_redis_cache
+from tests.conftest import PASSWORD, use_dead_redis_cache, use_redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -139,9 +139,7 @@ def test_every_spelling_that_reaches_an_account_counts_against_it(client, custom
 
 
 def test_log_in_still_works_while_the_cache_is_down(client, customer, settings, caplog):
-    # Nothing listens on port 1: every cache call fails at once.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    use_dead_redis_cache(settings)
 
     response = log_in(client, customer.email, PASSWORD)
 
