@@ -85,6 +85,18 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def redis_test_url(db):
+    """Return the URL of Redis database ``db`` (12 to 15) for this test process.
+
+    Tests flush the databases they use, so each pytest-xdist worker takes four of its own
+    (gw0 12-15, gw1 8-11, gw2 4-7) and never empties another's.
+    """
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    if not 12 <= db <= 15 or worker > 2:
+        raise ValueError(f"No Redis test database {db} for worker {worker}: run at most three workers")
+    return f"redis://127.0.0.1:6379/{db - 4 * worker}"
+
+
 def use_redis_cache(settings, url):
     """Make Redis at ``url`` the cache, as production's REDIS_URL does; skip (or fail, with
     REQUIRE_REDIS set) when it is not running."""

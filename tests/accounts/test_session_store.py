@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints_portal import sessions
-from tests.conftest import PASSWORD, use_dead_redis_cache, use_redis_cache
+from tests.conftest import PASSWORD, redis_test_url, use_dead_redis_cache, use_redis_cache
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
+REDIS_TEST_URL = redis_test_url(13)
 
 
 @pytest.fixture

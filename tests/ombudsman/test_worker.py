@@ -12,13 +12,13 @@ import pytest
 from django.db import connection
 
 from ombudsman.models import Letter, LetterStatus
-from tests.conftest import file_complaint
+from tests.conftest import file_complaint, redis_test_url
 from tests.ombudsman.conftest import file_due_complaint, postgres_test_database_url
 from tests.processes import child_environment, flushed_redis, start_worker, stop_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+REDIS_TEST_URL = redis_test_url(15)
 WAIT_SECONDS = 60
 
 

@@ -28,12 +28,13 @@ from django.db import connection
 from complaints.models import EmailStatus
 from complaints.tasks import deliver_email
 from tests.complaints.conftest import complaint_data
+from tests.conftest import redis_test_url
 from tests.ombudsman.test_worker import WorkerDatabase
 from tests.processes import child_environment, flushed_redis, start_worker, stop_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-BROKER_URL = "redis://127.0.0.1:6379/14"
+BROKER_URL = redis_test_url(14)
 WAIT_SECONDS = 60
 # gunicorn kills a worker stuck this long on one request; a hang shows as a dropped connection.
 REQUEST_TIMEOUT = 20

@@ -3,9 +3,9 @@
 import pytest
 from django.core.cache import cache
 
-from tests.conftest import use_redis_cache
+from tests.conftest import redis_test_url, use_redis_cache
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
+REDIS_TEST_URL = redis_test_url(13)
 
 
 @pytest.fixture

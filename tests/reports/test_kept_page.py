@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports import tasks
-from tests.conftest import make_staff, use_redis_cache
+from tests.conftest import make_staff, redis_test_url, use_redis_cache
 from tests.reports.conftest import NOW, PERIOD_QUERY, make_complaint, uk
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
+REDIS_TEST_URL = redis_test_url(13)
 AS_AT = re.compile(r"Figures as at 1 June 2026, (\d\d:\d\d) \(UK time\)")
 RECEIVED = re.compile(r'data-figure="Received in the period">(\d+)<')
 FIGURES_TEMPLATES = {"reports/_figures.html", "reports/_table.html", "reports/_row.html"}

@@ -16,7 +16,7 @@ from django.urls import reverse
 from complaints.models import OutgoingEmail
 from complaints_portal.ratelimit import client_ip
 from tests.accounts.conftest import signup_data
-from tests.conftest import PASSWORD, use_dead_redis_cache, use_redis_cache
+from tests.conftest import PASSWORD, redis_test_url, use_dead_redis_cache, use_redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ SIGNUP = reverse("accounts:signup")
 RESET = reverse("accounts:password_reset")
 TRACK = reverse("complaints:track")
 CODE = reverse("code_of_practice")
-REDIS_TEST_URL = "redis://127.0.0.1:6379/12"
+REDIS_TEST_URL = redis_test_url(12)
 # 10:05 UTC in June is 11:05 in the UK; a 15-minute window started at 10:00 UTC ends at 11:15 UK time.
 SUMMER_MORNING = datetime(2027, 6, 1, 10, 5, tzinfo=UTC)
 
