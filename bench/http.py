@@ -8,7 +8,10 @@ settings on a free loopback port, then loads one page at a time with wrk for ``-
 seconds (after ``--warmup`` seconds not recorded): the hello-world view first and last (the
 ceiling: the same gunicorn, middleware and settings doing no work), and between them the home
 and contact pages, the customer's complaint page, the track page's lookup, the agents' complaint list, the
-managers' reports and filing a complaint (the real POST through the form, CSRF included).
+managers' reports and filing a complaint (the real POST through the form, CSRF included). Two
+floors are loaded beside the pages they bound: the least a customer's page does (signed in,
+their complaint found, nothing shown: ``bench.urls.customer_floor``) and the admin's cost for
+a list with no rows (the saved replies, none saved on the benchmark's data).
 Each page is checked once before it is loaded, and its SQL queries counted. Besides requests
 a second and latency, the run reads the CPU time gunicorn's workers and their PostgreSQL
 backends spent a request, which other work on the machine does not change.
@@ -188,10 +191,14 @@ def pages(csrf_secret):
         Page("Hello world (the ceiling)", "/bench/hello/", 0),
         Page("Home page (anonymous, kept whole)", "/", 0.5, expect_text="Code of Practice"),
         Page("Contact page (anonymous, kept whole)", "/contact/", 0.5, expect_text="Ofcom, the regulator"),
+        Page("Floor of a customer's page: signed in, their complaint found, nothing shown",
+             f"/bench/floor/{complaint.tracking_number}/", 0, for_customer, expect_text=complaint.tracking_number),
         Page(f"The customer's complaint page ({complaint.events_count} timeline events)",
              complaint.get_absolute_url(), 0.2, for_customer, expect_text=complaint.tracking_number),
         Page("Track a complaint: the lookup (POST, CSRF)", "/complaints/track/", 0.25, csrf, track,
              expect_text=complaint.tracking_number),
+        Page("Floor of an admin list: the saved replies, none saved", "/admin/desk/savedreply/", 0, for_agent,
+             expect_text="0 saved replies"),
         Page("Agents' complaint list (admin)", "/admin/complaints/complaint/", 0.06, for_agent,
              expect_text=Complaint._meta.verbose_name_plural.capitalize()),
         Page("Managers' reports", "/reports/", 0.1, cookies["manager@example.com"]),

@@ -1,8 +1,15 @@
-"""The portal's URLs plus a "hello world" view, the yardstick for every benchmark figure."""
+"""The portal's URLs plus the yardsticks every benchmark figure is read against.
 
+``hello`` is the ceiling: the middleware and settings doing no work. ``customer_floor`` is
+the least any page of a customer's complaint does: it signs the customer in (their session
+and user) and finds their complaint, and shows nothing of it.
+"""
+
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.urls import path
 
+from complaints.access import visible_complaint
 from complaints_portal.urls import urlpatterns as portal_urlpatterns
 
 
@@ -10,4 +17,13 @@ def hello(request):
     return JsonResponse({"hello": "world"})
 
 
-urlpatterns = [path("bench/hello/", hello), *portal_urlpatterns]
+@login_required
+def customer_floor(request, tracking_number):
+    return JsonResponse({"tracking_number": visible_complaint(request, tracking_number).tracking_number})
+
+
+urlpatterns = [
+    path("bench/hello/", hello),
+    path("bench/floor/<str:tracking_number>/", customer_floor),
+    *portal_urlpatterns,
+]
