@@ -109,3 +109,16 @@ def test_the_admin_banner_counts_warned_complaints_without_sorting_them(client, 
         assert "1 open complaint reaches" in client.get("/admin/").content.decode()
     (count,) = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "deadline_warning_sent_at" in q["sql"]]
     assert "ORDER BY" not in count
+
+
+def test_the_admin_banner_reads_its_counts_in_one_query(client, manager, customer):
+    file_complaint(customer, received_at=timezone.now() - timedelta(days=50))
+    sweep.run()
+    client.force_login(manager)
+    client.get("/admin/")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert "1 open complaint reaches" in client.get("/admin/").content.decode()
+
+    banner_tables = ("ombudsman_letter", "complaints_postalletter", "ombudsman_referral", "deadline_warning_sent_at")
+    assert len([q for q in queries if any(table in q["sql"] for table in banner_tables)]) == 1
