@@ -16,7 +16,7 @@ Each page is checked once before it is loaded, and its SQL queries counted. Besi
 a second and latency, the run reads the CPU time gunicorn's workers and their PostgreSQL
 backends spent a request, which other work on the machine does not change.
 
-The cache is Redis, as production's ``REDIS_URL`` (``--redis-url``, default database 12 of the
+The cache is Redis, as production's ``REDIS_URL`` (``--redis-url``, default database 3 of the
 local Redis, which must be running): rate-limit counts and the reports' kept figures are
 shared by the workers, and expire by themselves. The database must already hold the demo
 accounts (``manage.py seed_demo``) and every migration. The run adds sessions for the demo
@@ -48,7 +48,7 @@ from bench.loadgen import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/complaints_bench"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"  # the tests use 4 to 15 (tests.conftest.redis_test_url)
 # Filed complaints are found by this text (and their customer and time) to be deleted afterwards.
 FILED_MARKER = "Benchmark complaint filed by bench.http"
 
@@ -58,7 +58,7 @@ def parse_args():
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
                         help="The cache, as production's REDIS_URL: shared rate-limit counts and report figures "
-                             "(default database 12 of the local Redis; keys expire by themselves).")
+                             "(default database 3 of the local Redis; keys expire by themselves).")
     parser.add_argument("--duration", type=int, default=10, help="Seconds of load for each page (default 10).")
     parser.add_argument("--warmup", type=int, default=2,
                         help="Seconds of unrecorded load before each page (default 2): every worker's first "

@@ -1,8 +1,9 @@
 """The portal's URLs plus the yardsticks every benchmark figure is read against.
 
 ``hello`` is the ceiling: the middleware and settings doing no work. ``customer_floor`` is
-the least any page of a customer's complaint does: it signs the customer in (their session
-and user) and finds their complaint, and shows nothing of it.
+the least any page of a customer's complaint does: it authenticates the customer from their
+session and finds the complaint they may see (``visible_complaint``; the pages' own check
+that they are its customer is left out), and shows nothing of it.
 """
 
 from django.contrib.auth.decorators import login_required

@@ -1,6 +1,8 @@
 """count_each: several counts in one query, each what its queryset's count() says."""
 
+import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from common.counts import count_each
@@ -33,3 +35,32 @@ def test_a_slice_caps_its_count(customer):
 
     assert count_each(capped=Complaint.objects.order_by("pk")[:2], whole=Complaint.objects.all()) == {
         "capped": 2, "whole": 3}
+
+
+def test_a_slice_is_counted_without_its_order(customer):
+    file_complaint(customer)
+
+    with CaptureQueriesContext(connection) as queries:
+        count_each(capped=Complaint.objects.order_by("-received_at")[:100])
+
+    assert "ORDER BY" not in queries[0]["sql"] and "LIMIT 100" in queries[0]["sql"]
+
+
+def test_a_queryset_that_matches_nothing_counts_zero(customer):
+    file_complaint(customer)
+
+    assert count_each(none=Complaint.objects.none(), no_ids=Complaint.objects.filter(pk__in=[]),
+                      all=Complaint.objects.all()) == {"none": 0, "no_ids": 0, "all": 1}
+
+
+def test_groups_and_distinct_values_are_refused_not_miscounted(customer):
+    for _ in range(2):
+        file_complaint(customer)
+
+    for name, queryset in {
+        "groups": Complaint.objects.values("status").annotate(n=Count("pk")),
+        "distinct": Complaint.objects.values_list("status").distinct(),
+        "values": Complaint.objects.values("status"),
+    }.items():
+        with pytest.raises(ValueError, match="counts rows"):
+            count_each(**{name: queryset})

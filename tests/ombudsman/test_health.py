@@ -3,7 +3,7 @@
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -16,7 +16,8 @@ from accounts.models import PreferredContact
 from ombudsman import delivery, services, sweep
 from ombudsman.models import SweepRun
 from tests.conftest import file_complaint
-from tests.ombudsman.conftest import file_due_complaint
+from tests.ombudsman.conftest import file_due_complaint, uk
+from tests.ombudsman.test_referrals import decide
 
 
 def test_healthz_is_unhealthy_before_any_sweep(client, db):
@@ -122,3 +123,23 @@ def test_the_admin_banner_reads_its_counts_in_one_query(client, manager, custome
 
     banner_tables = ("ombudsman_letter", "complaints_postalletter", "ombudsman_referral", "deadline_warning_sent_at")
     assert len([q for q in queries if any(table in q["sql"] for table in banner_tables)]) == 1
+
+
+def test_the_banner_says_each_count_on_its_own_line(client, manager, customer, agent, settings):
+    """Two failing letter emails and one overdue decision: distinct counts, so no line shows another's."""
+    with time_machine.travel(uk(2026, 11, 2, 10), tick=False):
+        complaint = file_due_complaint(customer)
+        referral = services.record_referral(complaint=complaint, actor=customer, referred_on=date(2026, 11, 2))
+    with time_machine.travel(uk(2026, 12, 5, 10), tick=False):
+        decide(referral, agent)
+        services.record_customer_acceptance(referral=referral, actor=agent, accepted_on=date(2026, 12, 4))
+    with time_machine.travel(uk(2027, 1, 2, 9), tick=False):
+        assert sweep.run().counts["compliance_overdue"] == 1
+        settings.EMAIL_BACKEND = "tests.ombudsman.conftest.FlakyBackend"
+        for _ in range(2):
+            delivery.deliver(services.create_adr_letter(complaint=file_due_complaint(customer)).pk)
+        client.force_login(manager)
+        html = client.get("/admin/").content.decode()
+
+    assert "2 letter emails failing and being retried" in html
+    assert "1 ombudsman decision not complied with by the deadline" in html

@@ -2,8 +2,8 @@
 
 The portal runs as it does in production, a gunicorn process configured from the
 environment, with CELERY_BROKER_URL on a Redis port where nothing listens, or where
-something takes the connection and never answers. When the broker is back (Redis database
-14), a real Celery worker with its beat sweep delivers the acknowledgement.
+something takes the connection and never answers. When the broker is back (a Redis test
+database), a real Celery worker with its beat sweep delivers the acknowledgement.
 
 The helpers that serve the portal and visit it over HTTP are also used by
 test_faults_database.py.

@@ -26,7 +26,7 @@ FIGURES_TEMPLATES = {"reports/_figures.html", "reports/_table.html", "reports/_r
 
 @pytest.fixture(params=["memory", "redis"])
 def any_cache(request, settings):
-    """Keep the figures five minutes in the default memory cache, then in Redis (database 13)."""
+    """Keep the figures five minutes in the default memory cache, then in Redis (a test database)."""
     settings.REPORTS_CACHE_SECONDS = 300
     if request.param == "redis":
         use_redis_cache(settings, REDIS_TEST_URL)

@@ -43,7 +43,7 @@ def limits(settings):
 
 @pytest.fixture(params=["memory", "redis"])
 def any_cache(request, settings):
-    """Count in the default memory cache, then in Redis (database 12) as production does."""
+    """Count in the default memory cache, then in Redis (a test database of its own) as production does."""
     if request.param == "redis":
         use_redis_cache(settings, REDIS_TEST_URL)
     cache.clear()
