@@ -195,6 +195,8 @@ def pages(csrf_secret):
              f"/bench/floor/{complaint.tracking_number}/", 0, for_customer, expect_text=complaint.tracking_number),
         Page(f"The customer's complaint page ({complaint.events_count} timeline events)",
              complaint.get_absolute_url(), 0.2, for_customer, expect_text=complaint.tracking_number),
+        Page("Floor of the track lookup: rate limit counted, complaint found, nothing shown (POST, CSRF)",
+             "/bench/floor/track/", 0, csrf, track, expect_text=complaint.tracking_number),
         Page("Track a complaint: the lookup (POST, CSRF)", "/complaints/track/", 0.25, csrf, track,
              expect_text=complaint.tracking_number),
         Page("Floor of an admin list: the saved replies, none saved", "/admin/desk/savedreply/", 0, for_agent,
@@ -202,6 +204,8 @@ def pages(csrf_secret):
         Page("Agents' complaint list (admin)", "/admin/complaints/complaint/", 0.06, for_agent,
              expect_text=Complaint._meta.verbose_name_plural.capitalize()),
         Page("Managers' reports", "/reports/", 0.1, cookies["manager@example.com"]),
+        Page("Floor of filing: signed in, the form validated, nothing written (POST, CSRF)", "/bench/floor/file/", 0,
+             for_customer, filing, expect_text='"valid": true'),
         Page("File a complaint (POST through the form, CSRF)", "/complaints/new/", 0.15, for_customer,
              filing, expect=302, expect_text="/filed/", files_complaint=True),
     ]

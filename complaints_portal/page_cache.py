@@ -6,6 +6,10 @@ version of the schemes and policies it quotes (``DataVersion``, read
 from the database on each request, so an edit in the admin shows at once in every process).
 A visitor who carries a session or a message (signed in, or just signed out) always gets
 the page rendered afresh, and only a plain 200 with no cookies is kept.
+
+Each process also keeps the last page it served for each path, under the same key: as the
+key moves with everything that changes the page, that copy is as fresh as the shared cache's,
+and serving it saves the cache's round trip.
 """
 
 import hashlib
@@ -28,12 +32,24 @@ KEEP_SECONDS = 24 * 60 * 60
 # Cookies that may make a page differ from one visitor to the next.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
 
+# Path -> (key, content). One entry a path: the decorated views have fixed paths, so it stays small.
+_in_process = {}
+
+
+def forget():
+    """Drop the pages this process keeps (tests, after a flush starts the data version again)."""
+    _in_process.clear()
+
 
 def _key(request):
     # The provider's and the regulator's details come from the environment, not the code.
     details = hashlib.sha256(repr((settings.PROVIDER, settings.REGULATOR, settings.SITE_URL)).encode()).hexdigest()
     return (f"page:{request.path}:{clock.uk_today().isoformat()}:{settings.CODE_VERSION}:{details[:16]}:"
             f"{DataVersion.current()}")
+
+
+def _keepable(response):
+    return response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False)
 
 
 def same_for_every_visitor(view):
@@ -44,15 +60,20 @@ def same_for_every_visitor(view):
         if request.method != "GET" or any(name in request.COOKIES for name in PERSONAL_COOKIES):
             return view(request, *args, **kwargs)
         key = _key(request)
+        kept = _in_process.get(request.path)
+        if kept is not None and kept[0] == key:
+            return HttpResponse(kept[1])
         try:
             content = cache.get(key)
         except RedisError:
             log.warning("Page cache unreachable: rendering %s", request.path, exc_info=True)
-            return view(request, *args, **kwargs)
+            content = None
         if content is not None:
+            _in_process[request.path] = (key, content)
             return HttpResponse(content)
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False):
+        if _keepable(response):
+            _in_process[request.path] = (key, response.content)
             try:
                 cache.set(key, response.content, KEEP_SECONDS)
             except RedisError:

@@ -15,6 +15,7 @@ from accounts.models import CustomerType, User
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
 from complaints import services
 from complaints.models import Category, Product
+from complaints_portal import page_cache
 from ombudsman.models.schemes import Reference
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
@@ -48,6 +49,7 @@ def _empty_cache():
     """
     cache.clear()
     Reference.forget()
+    page_cache.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -112,3 +112,27 @@ def test_the_providers_details_set_in_the_environment_show_at_once(client, db, s
     settings.PROVIDER = {**settings.PROVIDER, "phone": "+44 (0) 20 7946 0000"}
 
     assertContains(client.get(reverse(name)), "+44 (0) 20 7946 0000")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_process_serves_the_page_it_kept_without_the_shared_cache(client, db, settings, name):
+    assert rendered(client.get(reverse(name)))
+    use_dead_redis_cache(settings)
+
+    again = client.get(reverse(name))
+
+    assert not rendered(again)
+    assertContains(again, "Code of Practice" if name == "home" else "Ofcom, the regulator")
+
+
+def test_a_process_renders_afresh_once_the_data_version_moves_while_the_shared_cache_is_down(
+        client, provider_scheme, settings):
+    client.get(reverse("contact"))
+    use_dead_redis_cache(settings)
+
+    provider_scheme.phone = "0300 123 4567"
+    provider_scheme.save()
+
+    response = client.get(reverse("contact"))
+    assert rendered(response)
+    assertContains(response, "0300 123 4567")
