@@ -8,10 +8,11 @@ settings on a free loopback port, then loads one page at a time with wrk for ``-
 seconds (after ``--warmup`` seconds not recorded): the hello-world view first and last (the
 ceiling: the same gunicorn, middleware and settings doing no work), and between them the home
 and contact pages, the customer's complaint page, the track page's lookup, the agents' complaint list, the
-managers' reports and filing a complaint (the real POST through the form, CSRF included). Two
-floors are loaded beside the pages they bound: the least a customer's page does (signed in,
-their complaint found, nothing shown: ``bench.urls.customer_floor``) and the admin's cost for
-a list with no rows (the saved replies, none saved on the benchmark's data).
+managers' reports and filing a complaint (the real POST through the form, CSRF included). Four
+floors are loaded beside the pages they bound, each doing what its page must before it shows
+anything (``bench/urls.py``): a customer's page signed in with their complaint found, the
+track lookup's rate limit and form, filing's sign-in and form with nothing written, and the
+admin's cost for a list with no rows (the saved replies, none saved on the benchmark's data).
 Each page is checked once before it is loaded, and its SQL queries counted. Besides requests
 a second and latency, the run reads the CPU time gunicorn's workers and their PostgreSQL
 backends spent a request, which other work on the machine does not change.
@@ -204,8 +205,8 @@ def pages(csrf_secret):
         Page("Agents' complaint list (admin)", "/admin/complaints/complaint/", 0.06, for_agent,
              expect_text=Complaint._meta.verbose_name_plural.capitalize()),
         Page("Managers' reports", "/reports/", 0.1, cookies["manager@example.com"]),
-        Page("Floor of filing: signed in, the form validated, nothing written (POST, CSRF)", "/bench/floor/file/", 0,
-             for_customer, filing, expect_text='"valid": true'),
+        Page("Floor of filing (file a complaint): signed in, the form validated, nothing written (POST, CSRF)",
+             "/bench/floor/file/", 0, for_customer, filing, expect_text='"valid": true'),
         Page("File a complaint (POST through the form, CSRF)", "/complaints/new/", 0.15, for_customer,
              filing, expect=302, expect_text="/filed/", files_complaint=True),
     ]

@@ -67,17 +67,21 @@ def same_for_every_visitor(view):
             content = cache.get(key)
         except RedisError:
             log.warning("Page cache unreachable: rendering %s", request.path, exc_info=True)
-            content = None
+            # A second call to a cache that is down would make the visitor wait for its timeout again.
+            content, shared = None, False
+        else:
+            shared = True
         if content is not None:
             _in_process[request.path] = (key, content)
             return HttpResponse(content)
         response = view(request, *args, **kwargs)
         if _keepable(response):
             _in_process[request.path] = (key, response.content)
-            try:
-                cache.set(key, response.content, KEEP_SECONDS)
-            except RedisError:
-                log.warning("Page cache unreachable: %s not kept", request.path, exc_info=True)
+            if shared:
+                try:
+                    cache.set(key, response.content, KEEP_SECONDS)
+                except RedisError:
+                    log.warning("Page cache unreachable: %s not kept", request.path, exc_info=True)
         return response
 
     return wrapped

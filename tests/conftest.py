@@ -44,8 +44,8 @@ def _isolated_files(settings, tmp_path):
 def _empty_cache():
     """Start each test with an empty cache, so rate limits counted there never carry over.
 
-    The schemes and policies a process keeps go too: a flushed database starts their data
-    version again, which no production database ever does.
+    The schemes and policies and the pages kept whole that a process keeps go too: a flushed
+    database starts their data version again, which no production database ever does.
     """
     cache.clear()
     Reference.forget()

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from complaints_portal import page_cache
 from ombudsman.models import DataVersion, Scheme
 from ombudsman.services.policies import add_waiting_period_policy
 from tests.conftest import use_dead_redis_cache
@@ -115,6 +116,19 @@ def test_the_providers_details_set_in_the_environment_show_at_once(client, db, s
 
 
 @pytest.mark.parametrize("name", PAGES)
+def test_another_process_serves_the_page_from_the_shared_cache_and_keeps_it(client, db, settings, name):
+    first = client.get(reverse(name))
+    page_cache.forget()  # as a process that never rendered it
+
+    from_shared = client.get(reverse(name))
+    use_dead_redis_cache(settings)
+    from_its_own = client.get(reverse(name))
+
+    assert not rendered(from_shared) and not rendered(from_its_own)
+    assert from_shared.content == from_its_own.content == first.content
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_a_process_serves_the_page_it_kept_without_the_shared_cache(client, db, settings, name):
     assert rendered(client.get(reverse(name)))
     use_dead_redis_cache(settings)
@@ -136,3 +150,12 @@ def test_a_process_renders_afresh_once_the_data_version_moves_while_the_shared_c
     response = client.get(reverse("contact"))
     assert rendered(response)
     assertContains(response, "0300 123 4567")
+
+
+def test_a_visit_with_the_cache_down_tries_it_once(client, db, settings, caplog):
+    use_dead_redis_cache(settings)
+
+    assertContains(client.get(reverse("home")), "Code of Practice")
+
+    assert [record.message for record in caplog.records if "Page cache unreachable" in record.message] == [
+        "Page cache unreachable: rendering /"]
