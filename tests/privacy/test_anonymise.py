@@ -46,11 +46,14 @@ def facts(complaint):
         "complaint": [complaint.tracking_number, complaint.received_at, complaint.closed_at, complaint.status,
                       complaint.product, complaint.category, complaint.channel, complaint.upheld,
                       complaint.credit_amount, complaint.refund_amount, complaint.adr_opens_at, complaint.deadlock_at],
-        "events": list(complaint.events.values_list("pk", "kind", "created_at", "actor", "visible_to_customer",
-                                                    "data")),
-        "attachments": list(complaint.attachments.values_list("pk", "content_type", "size", "uploaded_at")),
-        "emails": list(complaint.emails.values_list("pk", "kind", "status", "created_at", "sent_at", "message_id")),
-        "letters": list(Letter.objects.filter(complaint=complaint).values_list(
+        # By id: rows the anonymisation rewrote may come back in another order on PostgreSQL.
+        "events": list(complaint.events.order_by("pk").values_list(
+            "pk", "kind", "created_at", "actor", "visible_to_customer", "data")),
+        "attachments": list(complaint.attachments.order_by("pk").values_list("pk", "content_type", "size",
+                                                                             "uploaded_at")),
+        "emails": list(complaint.emails.order_by("pk").values_list("pk", "kind", "status", "created_at", "sent_at",
+                                                                   "message_id")),
+        "letters": list(Letter.objects.filter(complaint=complaint).order_by("pk").values_list(
             "pk", "kind", "letter_date", "refer_by", "status", "delivery", "sent_at")),
     }
 
