@@ -7,9 +7,9 @@ from the database on each request, so an edit in the admin shows at once in ever
 A visitor who carries a session or a message (signed in, or just signed out) always gets
 the page rendered afresh, and only a plain 200 with no cookies is kept.
 
-Each process also keeps the last page it served for each path, under the same key: as the
-key moves with everything that changes the page, that copy is as fresh as the shared cache's,
-and serving it saves the cache's round trip.
+Each process also keeps the last page it served for each path, under the same key
+(``common.kept_html``'s copy in the process): the key moves with everything that changes the
+page, so that copy is as fresh as the shared cache's.
 """
 
 import hashlib
@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from redis import RedisError
 
 import clock
+from common.kept_html import keep_in_process, kept_in_process
 from ombudsman.models import DataVersion
 
 log = logging.getLogger(__name__)
@@ -31,15 +32,6 @@ log = logging.getLogger(__name__)
 KEEP_SECONDS = 24 * 60 * 60
 # Cookies that may make a page differ from one visitor to the next.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
-
-# Path -> (key, content). One entry a path: the decorated views have fixed paths, so it stays small.
-_in_process = {}
-
-
-def forget():
-    """Drop the pages this process keeps (tests, after a flush starts the data version again)."""
-    _in_process.clear()
-
 
 def _key(request):
     # The provider's and the regulator's details come from the environment, not the code.
@@ -59,10 +51,10 @@ def same_for_every_visitor(view):
     def wrapped(request, *args, **kwargs):
         if request.method != "GET" or any(name in request.COOKIES for name in PERSONAL_COOKIES):
             return view(request, *args, **kwargs)
-        key = _key(request)
-        kept = _in_process.get(request.path)
-        if kept is not None and kept[0] == key:
-            return HttpResponse(kept[1])
+        key, page = _key(request), f"page:{request.path}"
+        kept = kept_in_process(page, key)
+        if kept is not None:
+            return HttpResponse(kept)
         try:
             content = cache.get(key)
         except RedisError:
@@ -72,11 +64,11 @@ def same_for_every_visitor(view):
         else:
             shared = True
         if content is not None:
-            _in_process[request.path] = (key, content)
+            keep_in_process(page, key, content)
             return HttpResponse(content)
         response = view(request, *args, **kwargs)
         if _keepable(response):
-            _in_process[request.path] = (key, response.content)
+            keep_in_process(page, key, response.content)
             if shared:
                 try:
                     cache.set(key, response.content, KEEP_SECONDS)

@@ -13,9 +13,9 @@ from django.utils import timezone
 from accounts import totp, two_factor
 from accounts.models import CustomerType, User
 from accounts.roles import COMPLAINT_MANAGERS, SUPPORT_AGENTS
+from common import kept_html
 from complaints import services
 from complaints.models import Category, Product
-from complaints_portal import page_cache
 from ombudsman.models.schemes import Reference
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
@@ -44,12 +44,13 @@ def _isolated_files(settings, tmp_path):
 def _empty_cache():
     """Start each test with an empty cache, so rate limits counted there never carry over.
 
-    The schemes and policies and the pages kept whole that a process keeps go too: a flushed
-    database starts their data version again, which no production database ever does.
+    What a process keeps goes too (the schemes and policies, and the HTML and pages kept under
+    their data version): a flushed database starts that version again, which no production
+    database ever does.
     """
     cache.clear()
     Reference.forget()
-    page_cache.forget()
+    kept_html.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,15 @@
 """Fixtures for the clock, letters and the ombudsman pages."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+import pytest
+import time_machine
 from django.core.mail.backends.locmem import EmailBackend
 
 from clock import UK
+from ombudsman import services
+from ombudsman.models import Decision
 from tests.conftest import file_complaint
 
 
@@ -18,6 +23,22 @@ def file_due_complaint(customer, days_ago=60, **overrides):
     from django.utils import timezone
 
     return file_complaint(customer, received_at=timezone.now() - timedelta(days=days_ago), **overrides)
+
+
+@pytest.fixture
+def referral(customer):
+    """A complaint referred to the scheme on 2 November 2026, its waiting period over."""
+    with time_machine.travel(uk(2026, 11, 2, 10), tick=False):
+        complaint = file_due_complaint(customer)
+        return services.record_referral(complaint=complaint, actor=customer, referred_on=date(2026, 11, 2))
+
+
+def decide(referral, agent, **overrides):
+    """Record the scheme's decision on a referral: partly upheld, with an apology, an action and an award."""
+    fields = dict(decision=Decision.PARTLY_UPHELD, decided_on=date(2026, 12, 1), apology=True,
+                  action="Restore the account", award_amount=Decimal("150.00"))
+    fields.update(overrides)
+    return services.record_decision(referral=referral, actor=agent, **fields)
 
 
 def postgres_test_database_url():

@@ -16,8 +16,7 @@ from accounts.models import PreferredContact
 from ombudsman import delivery, services, sweep
 from ombudsman.models import SweepRun
 from tests.conftest import file_complaint
-from tests.ombudsman.conftest import file_due_complaint, uk
-from tests.ombudsman.test_referrals import decide
+from tests.ombudsman.conftest import decide, file_due_complaint, uk
 
 
 def test_healthz_is_unhealthy_before_any_sweep(client, db):
@@ -125,11 +124,8 @@ def test_the_admin_banner_reads_its_counts_in_one_query(client, manager, custome
     assert len([q for q in queries if any(table in q["sql"] for table in banner_tables)]) == 1
 
 
-def test_the_banner_says_each_count_on_its_own_line(client, manager, customer, agent, settings):
+def test_the_banner_says_each_count_on_its_own_line(client, manager, customer, agent, referral, settings):
     """Two failing letter emails and one overdue decision: distinct counts, so no line shows another's."""
-    with time_machine.travel(uk(2026, 11, 2, 10), tick=False):
-        complaint = file_due_complaint(customer)
-        referral = services.record_referral(complaint=complaint, actor=customer, referred_on=date(2026, 11, 2))
     with time_machine.travel(uk(2026, 12, 5, 10), tick=False):
         decide(referral, agent)
         services.record_customer_acceptance(referral=referral, actor=agent, accepted_on=date(2026, 12, 4))

@@ -14,7 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from complaints.models import Event, EventKind
 from ombudsman import services
 from ombudsman.models import Decision, Referral
-from tests.ombudsman.conftest import file_due_complaint, uk
+from tests.ombudsman.conftest import uk
 
 TODAY = date(2026, 12, 10)
 TOMORROW = date(2026, 12, 11)
@@ -24,13 +24,6 @@ TOMORROW = date(2026, 12, 11)
 def _on_10_december_2026():
     with time_machine.travel(uk(2026, 12, 10, 12), tick=False):
         yield
-
-
-@pytest.fixture
-def referral(customer):
-    with time_machine.travel(uk(2026, 11, 2, 10), tick=False):
-        complaint = file_due_complaint(customer)
-        return services.record_referral(complaint=complaint, actor=customer, referred_on=date(2026, 11, 2))
 
 
 def decide(referral, actor, **overrides):

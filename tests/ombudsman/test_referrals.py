@@ -11,21 +11,7 @@ from clock import add_working_days
 from complaints.models import EmailKind, Event, EventKind, OutgoingEmail
 from ombudsman import services, sweep
 from ombudsman.models import Decision, Scheme
-from tests.ombudsman.conftest import file_due_complaint, uk
-
-
-@pytest.fixture
-def referral(customer):
-    with time_machine.travel(uk(2026, 11, 2, 10), tick=False):
-        complaint = file_due_complaint(customer)
-        return services.record_referral(complaint=complaint, actor=customer, referred_on=date(2026, 11, 2))
-
-
-def decide(referral, agent, **overrides):
-    fields = dict(decision=Decision.PARTLY_UPHELD, decided_on=date(2026, 12, 1), apology=True,
-                  action="Restore the account", award_amount=Decimal("150.00"))
-    fields.update(overrides)
-    return services.record_decision(referral=referral, actor=agent, **fields)
+from tests.ombudsman.conftest import decide, uk
 
 
 def compliance_emails():

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from complaints_portal import page_cache
+from common import kept_html
 from ombudsman.models import DataVersion, Scheme
 from ombudsman.services.policies import add_waiting_period_policy
 from tests.conftest import use_dead_redis_cache
@@ -118,7 +118,7 @@ def test_the_providers_details_set_in_the_environment_show_at_once(client, db, s
 @pytest.mark.parametrize("name", PAGES)
 def test_another_process_serves_the_page_from_the_shared_cache_and_keeps_it(client, db, settings, name):
     first = client.get(reverse(name))
-    page_cache.forget()  # as a process that never rendered it
+    kept_html.forget()  # as a process that never rendered it
 
     from_shared = client.get(reverse(name))
     use_dead_redis_cache(settings)
